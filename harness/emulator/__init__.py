@@ -1,0 +1,187 @@
+"""The AWS emulator a run deploys to: the embedded moto server, or one given by URL.
+
+The embedded server listens on a free loopback port, holds fresh state, and stops
+when the harness does (its stdin is a pipe from us: if we die, it exits).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from harness.errors import EmulatorError
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+TEST_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+START_TIMEOUT_S = 30.0
+
+
+def is_loopback(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class Emulator:
+    endpoint: str
+    kind: str  # "moto" (embedded) or "external"
+    _process: subprocess.Popen | None = None
+
+    @property
+    def supports_iam_enforcement(self) -> bool:
+        return self.kind == "moto" or self._is_moto()
+
+    def _is_moto(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json", timeout=2):
+                return True
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def set_iam_enforcement(self, on: bool) -> None:
+        """Switch moto's IAM evaluation on (every request is authorized) or off."""
+        count = b"0" if on else b"inf"
+        req = urllib.request.Request(
+            f"{self.endpoint}/moto-api/reset-auth",
+            data=count,
+            method="POST",
+            # Not form-encoded: moto reads the raw body as the number.
+            headers={"Content-Type": "text/plain"},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=5):
+                pass
+        except (urllib.error.URLError, OSError) as exc:
+            raise EmulatorError(
+                f"could not switch IAM enforcement at {self.endpoint}: {exc}",
+                "IAM enforcement checks need moto (the embedded emulator)",
+            ) from None
+
+    def reset(self) -> None:
+        """Drop every resource (moto only): the next run starts from nothing."""
+        req = urllib.request.Request(f"{self.endpoint}/moto-api/reset", data=b"", method="POST")
+        with contextlib.suppress(urllib.error.URLError, OSError), urllib.request.urlopen(
+            req, timeout=5
+        ):
+            pass
+
+    def stop(self) -> None:
+        proc, self._process = self._process, None
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            if proc.stdin:
+                proc.stdin.close()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_embedded(port: int | None = None) -> Emulator:
+    """Start moto on loopback and wait until it answers."""
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["MOTO_ALLOW_NONEXISTENT_REGION"] = "false"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness.emulator.moto_server", str(port)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    emulator = Emulator(endpoint=f"http://127.0.0.1:{port}", kind="moto", _process=proc)
+    line = _read_ready_line(proc)
+    if line != f"ready {port}":
+        err = (proc.stderr.read() if proc.stderr else "").strip().splitlines()
+        emulator.stop()
+        reason = err[-1] if err else line or "exited without a word"
+        if "Address already in use" in "\n".join(err):
+            raise EmulatorError(
+                f"the embedded emulator could not bind 127.0.0.1:{port} (port in use)",
+                "free the port or omit --port to pick a free one",
+            )
+        raise EmulatorError(f"the embedded emulator (moto) did not start: {reason}",
+                            "check that the harness environment installed moto[server]")
+    # The server's stdout and stderr are not read again: keep them from filling a pipe.
+    if proc.stdout:
+        proc.stdout.close()
+    return emulator
+
+
+def _read_ready_line(proc: subprocess.Popen) -> str:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    assert proc.stdout is not None
+    os.set_blocking(proc.stdout.fileno(), True)
+    import selectors
+
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    while time.monotonic() < deadline:
+        if sel.select(timeout=0.1):
+            return proc.stdout.readline().strip()
+        if proc.poll() is not None:
+            return ""
+    return "timed out"
+
+
+def connect_external(endpoint: str, allow_remote: bool = False) -> Emulator:
+    """Use an emulator someone already runs (LocalStack, moto in a container)."""
+    endpoint = endpoint.rstrip("/")
+    if not urlparse(endpoint).scheme or not urlparse(endpoint).hostname:
+        raise EmulatorError(f"--endpoint {endpoint!r} is not a URL", "e.g. http://localhost:4566")
+    if not is_loopback(endpoint) and not allow_remote:
+        raise EmulatorError(
+            f"refusing non-loopback endpoint {endpoint}",
+            "pass --allow-remote-endpoint if you really mean to send requests there",
+        )
+    try:
+        with urllib.request.urlopen(endpoint, timeout=3):
+            pass
+    except urllib.error.HTTPError:
+        pass  # it answered: any HTTP status means something listens there
+    except (urllib.error.URLError, OSError) as exc:
+        raise EmulatorError(
+            f"no emulator answers at {endpoint} ({getattr(exc, 'reason', exc)})",
+            "start it first (see localstack/README.md) or omit --endpoint to use moto",
+        ) from None
+    return Emulator(endpoint=endpoint, kind="external")
+
+
+def client_kwargs(endpoint: str, region: str) -> dict[str, str]:
+    return {"endpoint_url": endpoint, "region_name": region, **TEST_CREDENTIALS}
+
+
+def dump_state(endpoint: str) -> dict:
+    """moto's own view of every resource it holds (used for the leak check)."""
+    with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=10) as r:
+        return json.loads(r.read())
