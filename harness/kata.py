@@ -143,7 +143,9 @@ def parse_kata(path: Path) -> Kata:
     for mutant_id, spec in v.mapping("mutants", dict).items():
         mpath = path / "mutants" / mutant_id
         if not mpath.is_dir():
-            raise KataFormatError(f"{where}: mutants.{mutant_id}: no directory mutants/{mutant_id}/")
+            raise KataFormatError(
+                f"{where}: mutants.{mutant_id}: no directory mutants/{mutant_id}/"
+            )
         breaks = spec.get("breaks")
         if isinstance(breaks, str):
             breaks = [breaks]

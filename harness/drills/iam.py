@@ -91,9 +91,8 @@ class Principal:
         try:
             call()
         except ClientError as exc:
-            if is_denied(exc):
-                return False
-            return True  # authorized, but failed for another reason (e.g. NoSuchKey)
+            # Any other error (e.g. NoSuchKey) means IAM let the call through.
+            return not is_denied(exc)
         return True
 
 
@@ -120,7 +119,9 @@ def assert_allowed(call: Callable[[], Any], what: str = "") -> Any:
         return call()
     except ClientError as exc:
         if is_denied(exc):
-            raise AssertionError(f"{what or 'call'} was denied but the SPEC permits it: {exc}") from None
+            raise AssertionError(
+                f"{what or 'call'} was denied but the SPEC permits it: {exc}"
+            ) from None
         raise
 
 
@@ -148,8 +149,9 @@ class Principals:
         creds = self._admin("sts").assume_role(RoleArn=arn, RoleSessionName=session_name)[
             "Credentials"
         ]
+        session_arn = arn.replace(":iam:", ":sts:").replace(":role/", ":assumed-role/")
         return Principal(
-            arn=f"{arn.replace(':iam:', ':sts:').replace(':role/', ':assumed-role/')}/{session_name}",
+            arn=f"{session_arn}/{session_name}",
             client=client_factory(
                 self.emulator.endpoint,
                 self.region,
@@ -219,7 +221,9 @@ class Principals:
 
     def _require_not_enforcing(self, what: str) -> None:
         if self._enforcing:
-            raise RuntimeError(f"create principals before `with iam.enforced()`, not inside ({what})")
+            raise RuntimeError(
+                f"create principals before `with iam.enforced()`, not inside ({what})"
+            )
 
     def close(self) -> None:
         if self._enforcing:

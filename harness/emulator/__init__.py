@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 from harness.errors import EmulatorError
@@ -75,8 +76,9 @@ class Emulator:
     def reset(self) -> None:
         """Drop every resource (moto only): the next run starts from nothing."""
         req = urllib.request.Request(f"{self.endpoint}/moto-api/reset", data=b"", method="POST")
-        with contextlib.suppress(urllib.error.URLError, OSError), urllib.request.urlopen(
-            req, timeout=5
+        with (
+            contextlib.suppress(urllib.error.URLError, OSError),
+            urllib.request.urlopen(req, timeout=5),
         ):
             pass
 
@@ -111,6 +113,9 @@ def start_embedded(port: int | None = None) -> Emulator:
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["MOTO_ALLOW_NONEXISTENT_REGION"] = "false"
+    # Import the harness from this checkout even when it is not installed.
+    repo = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (repo, env.get("PYTHONPATH", "")) if p)
     proc = subprocess.Popen(
         [sys.executable, "-m", "harness.emulator.moto_server", str(port)],
         stdin=subprocess.PIPE,
@@ -130,8 +135,10 @@ def start_embedded(port: int | None = None) -> Emulator:
                 f"the embedded emulator could not bind 127.0.0.1:{port} (port in use)",
                 "free the port or omit --port to pick a free one",
             )
-        raise EmulatorError(f"the embedded emulator (moto) did not start: {reason}",
-                            "check that the harness environment installed moto[server]")
+        raise EmulatorError(
+            f"the embedded emulator (moto) did not start: {reason}",
+            "check that the harness environment installed moto[server]",
+        )
     # The server's stdout and stderr are not read again: keep them from filling a pipe.
     if proc.stdout:
         proc.stdout.close()

@@ -1,0 +1,119 @@
+"""The shape every AWS resource adapter has (compare moto's per-service backends
+and the Terraform provider's CRUD functions).
+
+An adapter turns one Pulumi resource type into boto3 calls against the emulator:
+
+    create(ctx, inputs)            -> (id, outputs)
+    read(ctx, id, inputs)          -> live inputs (same keys as ``inputs``) or None if gone
+    update(ctx, id, old, new)      -> outputs
+    delete(ctx, id, inputs)        -> None
+    plan(ctx, inputs)              -> the outputs preview can already predict
+
+``inputs`` are the program's inputs after ``check`` (defaults and auto-names
+filled in), camelCase as the Pulumi SDK sends them. Outputs always repeat the
+inputs (Pulumi state does) plus what AWS computes (arn, id, url…).
+
+Adapters hold no state of their own: the engine calls them from several threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from botocore.exceptions import ClientError
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an adapter may use: clients for the resource's region, and identity facts."""
+
+    region: str
+    account_id: str
+    partition: str
+    client: Callable[[str], Any]  # client("iam") bound to the resource's region
+    urn: str = ""
+    seed: str = ""  # stable per resource and stack: auto-names survive preview -> up
+    purge: bool = False  # teardown: empty containers the checks filled (force_destroy)
+
+
+class Adapter:
+    type_token: ClassVar[str]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    # Inputs whose change forces a replacement (delete + create), as in the provider schema.
+    replace_on: ClassVar[frozenset[str]] = frozenset()
+    # Inputs AWS never returns (write-only) or that the harness cannot read back: not drift.
+    unreadable: ClassVar[frozenset[str]] = frozenset()
+    # (input key, max length) for Pulumi-style auto-naming: "<logical>-<7 hex>".
+    autoname: ClassVar[tuple[str, int] | None] = None
+
+    def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Fill in what the provider would before create: the auto-name, defaults."""
+        out = dict(inputs)
+        if self.autoname:
+            key, max_len = self.autoname
+            if not out.get(key) and not out.get(f"{key}Prefix"):
+                out[key] = auto_name(name, ctx.seed, max_len)
+            elif out.get(f"{key}Prefix") and not out.get(key):
+                out[key] = auto_name(out[f"{key}Prefix"], ctx.seed, max_len, sep="")
+        return out
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        raise NotImplementedError
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
+        return dict(inputs)
+
+    def can_update(self, changed: set[str]) -> bool:
+        return not (changed & self.replace_on)
+
+
+def auto_name(base: str, seed: str, max_len: int, sep: str = "-") -> str:
+    suffix = hashlib.sha256(seed.encode()).hexdigest()[:7]
+    return f"{base[: max_len - 8]}{sep}{suffix}"
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def not_found(exc: ClientError, *codes: str) -> bool:
+    code = error_code(exc)
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return code in codes or code.endswith("NotFound") or code.startswith("NoSuch") or status == 404
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """Policy documents compare by meaning, not by whitespace or key order."""
+    return canonical_json(a) == canonical_json(b)
+
+
+def canonical_json(doc: Any) -> Any:
+    if isinstance(doc, str):
+        try:
+            doc = json.loads(doc)
+        except ValueError:
+            return doc
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"))
+
+
+def tags_list(tags: dict[str, str] | None, key: str = "Key", value: str = "Value") -> list[dict]:
+    return [{key: k, value: v} for k, v in (tags or {}).items()]
+
+
+def tags_dict(items: list[dict] | None, key: str = "Key", value: str = "Value") -> dict[str, str]:
+    return {t[key]: t[value] for t in (items or [])}

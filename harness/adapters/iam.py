@@ -1,0 +1,398 @@
+"""IAM: roles, users, inline and managed policies, attachments.
+
+IAM is global; moto keeps it per account and partition, so region does not matter.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from harness.adapters.base import (
+    Adapter,
+    Context,
+    canonical_json,
+    not_found,
+    tags_dict,
+    tags_list,
+)
+
+
+def _doc(value: Any) -> str:
+    """Policies may arrive as a JSON string (usual) or a dict (if a program passes one)."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _same_doc(live: Any, wanted: Any) -> Any:
+    """Return ``wanted`` when the live document means the same, so drift ignores formatting."""
+    return wanted if canonical_json(live) == canonical_json(wanted) else live
+
+
+class Role(Adapter):
+    type_token = "aws:iam/role:Role"
+    replace_on = frozenset({"name", "namePrefix", "path"})
+    autoname = ("name", 64)
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        iam = ctx.client("iam")
+        kwargs: dict[str, Any] = {
+            "RoleName": inputs["name"],
+            "AssumeRolePolicyDocument": _doc(inputs["assumeRolePolicy"]),
+            "Path": inputs.get("path") or "/",
+        }
+        if inputs.get("description"):
+            kwargs["Description"] = inputs["description"]
+        if inputs.get("maxSessionDuration"):
+            kwargs["MaxSessionDuration"] = int(inputs["maxSessionDuration"])
+        if inputs.get("permissionsBoundary"):
+            kwargs["PermissionsBoundary"] = inputs["permissionsBoundary"]
+        if inputs.get("tags"):
+            kwargs["Tags"] = tags_list(inputs["tags"])
+        role = iam.create_role(**kwargs)["Role"]
+        return role["RoleName"], self._outputs(inputs, role)
+
+    def _outputs(self, inputs: dict[str, Any], role: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **inputs,
+            "arn": role["Arn"],
+            "name": role["RoleName"],
+            "uniqueId": role["RoleId"],
+            "createDate": str(role.get("CreateDate", "")),
+            "tagsAll": dict(inputs.get("tags") or {}),
+        }
+
+    def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
+        arn = f"arn:{ctx.partition}:iam::{ctx.account_id}:role{inputs.get('path') or '/'}"
+        return {**inputs, "arn": arn + inputs["name"], "tagsAll": dict(inputs.get("tags") or {})}
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            role = ctx.client("iam").get_role(RoleName=id_)["Role"]
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        live = dict(inputs)
+        live["name"] = role["RoleName"]
+        live["assumeRolePolicy"] = _same_doc(
+            role.get("AssumeRolePolicyDocument"), inputs.get("assumeRolePolicy")
+        )
+        live["permissionsBoundary"] = (role.get("PermissionsBoundary") or {}).get(
+            "PermissionsBoundaryArn"
+        )
+        if inputs.get("permissionsBoundary") is None and live["permissionsBoundary"] is None:
+            live.pop("permissionsBoundary")
+        if "description" in inputs or role.get("Description"):
+            live["description"] = role.get("Description") or inputs.get("description")
+        tags = tags_dict(role.get("Tags"))
+        if tags or "tags" in inputs:
+            live["tags"] = tags
+        return live
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        iam = ctx.client("iam")
+        if canonical_json(old.get("assumeRolePolicy")) != canonical_json(new["assumeRolePolicy"]):
+            iam.update_assume_role_policy(
+                RoleName=id_, PolicyDocument=_doc(new["assumeRolePolicy"])
+            )
+        if old.get("permissionsBoundary") != new.get("permissionsBoundary"):
+            if new.get("permissionsBoundary"):
+                iam.put_role_permissions_boundary(
+                    RoleName=id_, PermissionsBoundary=new["permissionsBoundary"]
+                )
+            else:
+                iam.delete_role_permissions_boundary(RoleName=id_)
+        if old.get("description") != new.get("description") or old.get(
+            "maxSessionDuration"
+        ) != new.get("maxSessionDuration"):
+            kwargs: dict[str, Any] = {"RoleName": id_, "Description": new.get("description") or ""}
+            if new.get("maxSessionDuration"):
+                kwargs["MaxSessionDuration"] = int(new["maxSessionDuration"])
+            iam.update_role(**kwargs)
+        _sync_tags(
+            old.get("tags"),
+            new.get("tags"),
+            lambda t: iam.tag_role(RoleName=id_, Tags=tags_list(t)),
+            lambda keys: iam.untag_role(RoleName=id_, TagKeys=keys),
+        )
+        return self._outputs(new, iam.get_role(RoleName=id_)["Role"])
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        iam = ctx.client("iam")
+        try:
+            # Teardown (purge) also removes what was attached out of band, so a drill's
+            # extra policy never leaks the role.
+            if inputs.get("forceDetachPolicies") or ctx.purge:
+                for p in iam.list_attached_role_policies(RoleName=id_)["AttachedPolicies"]:
+                    iam.detach_role_policy(RoleName=id_, PolicyArn=p["PolicyArn"])
+                for name in iam.list_role_policies(RoleName=id_)["PolicyNames"]:
+                    iam.delete_role_policy(RoleName=id_, PolicyName=name)
+            iam.delete_role(RoleName=id_)
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+class RolePolicy(Adapter):
+    type_token = "aws:iam/rolePolicy:RolePolicy"
+    replace_on = frozenset({"role", "name", "namePrefix"})
+    autoname = ("name", 128)
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        ctx.client("iam").put_role_policy(
+            RoleName=inputs["role"],
+            PolicyName=inputs["name"],
+            PolicyDocument=_doc(inputs["policy"]),
+        )
+        id_ = f"{inputs['role']}:{inputs['name']}"
+        return id_, {**inputs, "id": id_}
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        role, name = id_.split(":", 1)
+        try:
+            doc = ctx.client("iam").get_role_policy(RoleName=role, PolicyName=name)
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        return {**inputs, "policy": _same_doc(doc["PolicyDocument"], inputs.get("policy"))}
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self.create(ctx, new)[1]
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        role, name = id_.split(":", 1)
+        try:
+            ctx.client("iam").delete_role_policy(RoleName=role, PolicyName=name)
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+class UserPolicy(Adapter):
+    type_token = "aws:iam/userPolicy:UserPolicy"
+    replace_on = frozenset({"user", "name", "namePrefix"})
+    autoname = ("name", 128)
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        ctx.client("iam").put_user_policy(
+            UserName=inputs["user"],
+            PolicyName=inputs["name"],
+            PolicyDocument=_doc(inputs["policy"]),
+        )
+        id_ = f"{inputs['user']}:{inputs['name']}"
+        return id_, {**inputs, "id": id_}
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        user, name = id_.split(":", 1)
+        try:
+            doc = ctx.client("iam").get_user_policy(UserName=user, PolicyName=name)
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        return {**inputs, "policy": _same_doc(doc["PolicyDocument"], inputs.get("policy"))}
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self.create(ctx, new)[1]
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        user, name = id_.split(":", 1)
+        try:
+            ctx.client("iam").delete_user_policy(UserName=user, PolicyName=name)
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+class Policy(Adapter):
+    """A customer managed policy. Updates add a default version, as the provider does."""
+
+    type_token = "aws:iam/policy:Policy"
+    replace_on = frozenset({"name", "namePrefix", "path", "description"})
+    autoname = ("name", 128)
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "PolicyName": inputs["name"],
+            "PolicyDocument": _doc(inputs["policy"]),
+            "Path": inputs.get("path") or "/",
+        }
+        if inputs.get("description"):
+            kwargs["Description"] = inputs["description"]
+        if inputs.get("tags"):
+            kwargs["Tags"] = tags_list(inputs["tags"])
+        policy = ctx.client("iam").create_policy(**kwargs)["Policy"]
+        return policy["Arn"], {
+            **inputs,
+            "arn": policy["Arn"],
+            "policyId": policy["PolicyId"],
+            "tagsAll": dict(inputs.get("tags") or {}),
+        }
+
+    def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
+        path = inputs.get("path") or "/"
+        arn = f"arn:{ctx.partition}:iam::{ctx.account_id}:policy{path}{inputs['name']}"
+        return {**inputs, "arn": arn, "tagsAll": dict(inputs.get("tags") or {})}
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        iam = ctx.client("iam")
+        try:
+            policy = iam.get_policy(PolicyArn=id_)["Policy"]
+            version = iam.get_policy_version(PolicyArn=id_, VersionId=policy["DefaultVersionId"])
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        doc = version["PolicyVersion"]["Document"]
+        return {**inputs, "policy": _same_doc(doc, inputs.get("policy"))}
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        iam = ctx.client("iam")
+        if canonical_json(old.get("policy")) != canonical_json(new["policy"]):
+            versions = iam.list_policy_versions(PolicyArn=id_)["Versions"]
+            if len(versions) >= 5:  # AWS keeps five: drop the oldest non-default first
+                oldest = min(
+                    (v for v in versions if not v["IsDefaultVersion"]),
+                    key=lambda v: v["CreateDate"],
+                )
+                iam.delete_policy_version(PolicyArn=id_, VersionId=oldest["VersionId"])
+            iam.create_policy_version(
+                PolicyArn=id_, PolicyDocument=_doc(new["policy"]), SetAsDefault=True
+            )
+        return {**new, "arn": id_, "tagsAll": dict(new.get("tags") or {})}
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        iam = ctx.client("iam")
+        try:
+            for v in iam.list_policy_versions(PolicyArn=id_)["Versions"]:
+                if not v["IsDefaultVersion"]:
+                    iam.delete_policy_version(PolicyArn=id_, VersionId=v["VersionId"])
+            iam.delete_policy(PolicyArn=id_)
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+class RolePolicyAttachment(Adapter):
+    type_token = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+    replace_on = frozenset({"role", "policyArn"})
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        ctx.client("iam").attach_role_policy(RoleName=inputs["role"], PolicyArn=inputs["policyArn"])
+        id_ = f"{inputs['role']}/{inputs['policyArn']}"
+        return id_, {**inputs, "id": id_}
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            attached = ctx.client("iam").list_attached_role_policies(RoleName=inputs["role"])
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        arns = {p["PolicyArn"] for p in attached["AttachedPolicies"]}
+        return dict(inputs) if inputs["policyArn"] in arns else None
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        try:
+            ctx.client("iam").detach_role_policy(
+                RoleName=inputs["role"], PolicyArn=inputs["policyArn"]
+            )
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+class User(Adapter):
+    type_token = "aws:iam/user:User"
+    replace_on = frozenset({"name"})
+    autoname = ("name", 64)
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        kwargs: dict[str, Any] = {"UserName": inputs["name"], "Path": inputs.get("path") or "/"}
+        if inputs.get("permissionsBoundary"):
+            kwargs["PermissionsBoundary"] = inputs["permissionsBoundary"]
+        if inputs.get("tags"):
+            kwargs["Tags"] = tags_list(inputs["tags"])
+        user = ctx.client("iam").create_user(**kwargs)["User"]
+        return user["UserName"], self._outputs(inputs, user)
+
+    def _outputs(self, inputs: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **inputs,
+            "arn": user["Arn"],
+            "uniqueId": user["UserId"],
+            "tagsAll": dict(inputs.get("tags") or {}),
+        }
+
+    def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
+        path = inputs.get("path") or "/"
+        arn = f"arn:{ctx.partition}:iam::{ctx.account_id}:user{path}{inputs['name']}"
+        return {**inputs, "arn": arn, "tagsAll": dict(inputs.get("tags") or {})}
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            user = ctx.client("iam").get_user(UserName=id_)["User"]
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        live = {**inputs, "name": user["UserName"]}
+        tags = tags_dict(user.get("Tags"))
+        if tags or "tags" in inputs:
+            live["tags"] = tags
+        return live
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        iam = ctx.client("iam")
+        _sync_tags(
+            old.get("tags"),
+            new.get("tags"),
+            lambda t: iam.tag_user(UserName=id_, Tags=tags_list(t)),
+            lambda keys: iam.untag_user(UserName=id_, TagKeys=keys),
+        )
+        if old.get("permissionsBoundary") != new.get("permissionsBoundary"):
+            if new.get("permissionsBoundary"):
+                iam.put_user_permissions_boundary(
+                    UserName=id_, PermissionsBoundary=new["permissionsBoundary"]
+                )
+            else:
+                iam.delete_user_permissions_boundary(UserName=id_)
+        return self._outputs(new, iam.get_user(UserName=id_)["User"])
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        iam = ctx.client("iam")
+        try:
+            # The provider's force_destroy removes what others attached to the user;
+            # the harness always does for access keys its own checks issued.
+            for key in iam.list_access_keys(UserName=id_)["AccessKeyMetadata"]:
+                iam.delete_access_key(UserName=id_, AccessKeyId=key["AccessKeyId"])
+            iam.delete_user(UserName=id_)
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+def _sync_tags(old: Any, new: Any, tag: Any, untag: Any) -> None:
+    old, new = dict(old or {}), dict(new or {})
+    removed = [k for k in old if k not in new]
+    if removed:
+        untag(removed)
+    changed = {k: v for k, v in new.items() if old.get(k) != v}
+    if changed:
+        tag(changed)
+
+
+ADAPTERS: list[type[Adapter]] = [Role, RolePolicy, UserPolicy, Policy, RolePolicyAttachment, User]

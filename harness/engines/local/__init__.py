@@ -1,0 +1,292 @@
+"""The local engine: the program runs under the Pulumi SDK in a sandboxed subprocess
+(see worker.py); resources are applied to the emulator by boto3 adapters.
+
+preview and up run the program; refresh and destroy only need the state and the
+adapters, so they run here, in the harness process, without candidate code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from harness.engines.base import (
+    Change,
+    DestroyResult,
+    Drift,
+    Engine,
+    Op,
+    Plan,
+    ProgramSpec,
+)
+from harness.engines.local.applier import Applier, describe
+from harness.engines.state import ResourceState, StackState
+from harness.errors import (
+    EmulatorError,
+    HarnessError,
+    ProgramError,
+    ResourceRejected,
+    StageTimeout,
+    UnsupportedResource,
+)
+
+ERRORS_BY_KIND: dict[str, type[HarnessError]] = {
+    "program": ProgramError,
+    "unsupported-resource": UnsupportedResource,
+    "resource-rejected": ResourceRejected,
+    "protected": ResourceRejected,
+    "environment": EmulatorError,
+}
+OUTPUT_LIMIT = 1_000_000  # bytes of program stdout/stderr kept; the rest is dropped
+
+
+def sandbox_env(endpoint: str, region: str, home: Path) -> dict[str, str]:
+    """Only what the program needs: no host AWS credentials, profiles or config."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+    }
+    if "VIRTUAL_ENV" in os.environ:
+        env["VIRTUAL_ENV"] = os.environ["VIRTUAL_ENV"]
+    return env
+
+
+class LocalEngine(Engine):
+    name = "local"
+
+    def __init__(self, spec: ProgramSpec, account_id: str = "123456789012") -> None:
+        super().__init__(spec)
+        self.account_id = account_id
+        self.region = spec.config.get("aws:region", "us-east-1")
+        self.last_output = ""  # what the program printed, for the report
+        self._appliers: dict[tuple[str, bool], Applier] = {}
+
+    # -- program runs ------------------------------------------------------------
+
+    def _run_worker(self, mode: str) -> dict[str, Any]:
+        prior = self.state()
+        with tempfile.TemporaryDirectory(prefix="kata-worker-") as tmp:
+            tmpdir = Path(tmp)
+            home = tmpdir / "home"
+            home.mkdir()
+            request = {
+                "mode": mode,
+                "workdir": str(self.spec.workdir),
+                "project": self.spec.project,
+                "stack": self.spec.stack,
+                "config": self.spec.config,
+                "endpoint": self.spec.endpoint,
+                "account_id": self.account_id,
+                "prior": [r.__dict__ for r in prior.resources] if prior else [],
+                "result": str(tmpdir / "result.json"),
+                "journal": str(tmpdir / "journal.jsonl") if mode == "up" else "",
+            }
+            (tmpdir / "request.json").write_text(json.dumps(request, default=str))
+            log_path = tmpdir / "output.log"
+            with log_path.open("wb") as log:
+                proc = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "harness.engines.local.worker",
+                        str(tmpdir / "request.json"),
+                    ],
+                    cwd=self.spec.workdir,
+                    env={
+                        **sandbox_env(self.spec.endpoint, self.region, home),
+                        "PYTHONPATH": _harness_path(),
+                    },
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+                try:
+                    proc.wait(timeout=self.spec.timeout_s)
+                except subprocess.TimeoutExpired:
+                    _kill_group(proc)
+                    self._recover_from_journal(prior, tmpdir / "journal.jsonl")
+                    raise StageTimeout(
+                        f"the program did not finish {mode} within {self.spec.timeout_s:.0f} s",
+                        "look for a loop or a blocking call in the program",
+                    ) from None
+                except BaseException:
+                    _kill_group(proc)
+                    self._recover_from_journal(prior, tmpdir / "journal.jsonl")
+                    raise
+            self.last_output = log_path.read_bytes()[:OUTPUT_LIMIT].decode(errors="replace")
+            result_path = tmpdir / "result.json"
+            if not result_path.is_file():
+                self._recover_from_journal(prior, tmpdir / "journal.jsonl")
+                tail = self.last_output.strip().splitlines()[-1:] or ["(no output)"]
+                raise ProgramError(
+                    f"the program's process died before finishing ({tail[0]})",
+                    "run the program with `python __main__.py` to see the full error",
+                )
+            return json.loads(result_path.read_text())
+
+    def _recover_from_journal(self, prior: StackState | None, journal: Path) -> None:
+        """A killed worker leaves no result: rebuild state from its journal for teardown."""
+        if not journal.is_file():
+            return
+        state = prior or StackState(project=self.spec.project, stack=self.spec.stack)
+        resources = state.by_urn()
+        for line in journal.read_text().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # the last line may be cut short by the kill
+            res = ResourceState.from_dict(entry["resource"])
+            if entry["event"] == "deleted":
+                if resources.get(res.urn) and resources[res.urn].id == res.id:
+                    resources.pop(res.urn)
+            else:
+                resources[res.urn] = res
+        state.resources = list(resources.values())
+        state.write(self.spec.state_file)
+
+    def _raise(self, error: dict[str, Any]) -> None:
+        cls = ERRORS_BY_KIND.get(error.get("kind", ""), ProgramError)
+        raise cls(error["message"], error.get("hint", ""))
+
+    def preview(self) -> Plan:
+        result = self._run_worker("preview")
+        if result.get("error"):
+            self._raise(result["error"])
+        resources = [ResourceState.from_dict(r) for r in result["resources"]]
+        changes = [Change(**{**c, "op": Op(c["op"])}) for c in result["changes"]]
+        prior = self.state()
+        if prior:
+            registered = {r.urn for r in resources}
+            changes += [
+                Change(r.urn, r.type, r.name, Op.DELETE)
+                for r in prior.resources
+                if r.urn not in registered
+            ]
+        return Plan(resources=resources, changes=changes, outputs=result.get("outputs", {}))
+
+    def up(self) -> StackState:
+        result = self._run_worker("up")
+        state = StackState(
+            project=self.spec.project,
+            stack=self.spec.stack,
+            resources=[ResourceState.from_dict(r) for r in result.get("resources", [])],
+            outputs=result.get("outputs", {}),
+            engine=self.name,
+            endpoint=self.spec.endpoint,
+        )
+        # Written even on failure: teardown must find what was created before it.
+        state.write(self.spec.state_file)
+        if result.get("error"):
+            self._raise(result["error"])
+        return state
+
+    # -- state-only operations -----------------------------------------------------
+
+    def _applier(self, purge: bool = False) -> Applier:
+        # One applier (and its boto3 clients, ~0.1 s each to build) per endpoint and mode.
+        key = (self.spec.endpoint, purge)
+        if key not in self._appliers:
+            self._appliers[key] = Applier(
+                endpoint=self.spec.endpoint,
+                stack=self.spec.stack,
+                default_region=self.region,
+                account_id=self.account_id,
+                purge=purge,
+            )
+        return self._appliers[key]
+
+    def refresh(self) -> list[Drift]:
+        state = self.state()
+        if state is None:
+            return []
+        applier = self._applier()
+        drifts: list[Drift] = []
+        for res in state.managed():
+            if not res.id:
+                continue
+            adapter = applier.adapter(res.type)
+            ctx = applier.context(
+                res.urn, res.region or self.region, f"{self.spec.stack}:{res.urn}"
+            )
+            try:
+                live = adapter.read(ctx, res.id, res.inputs)
+            except Exception as exc:
+                raise ResourceRejected(
+                    f"could not read {res.type} {res.name!r} during refresh: {describe(exc)}"
+                ) from None
+            drifts += diff_live(res, live, adapter.unreadable)
+        return drifts
+
+    def destroy(self, purge: bool = True) -> DestroyResult:
+        state = self.state()
+        result = DestroyResult()
+        if state is None:
+            return result
+        applier = self._applier(purge=purge)
+        kept: list[ResourceState] = []
+
+        def refused(res: ResourceState, why: str) -> None:
+            (result.protected if why == "protected" else result.retained).append(res.urn)
+            if why == "protected":
+                kept.append(res)
+
+        result.deleted = applier.delete_resources(state.resources, refused)
+        state.resources = kept
+        state.outputs = {} if not kept else state.outputs
+        state.write(self.spec.state_file)
+        return result
+
+    def exists(self, res: ResourceState) -> bool:
+        """Is the resource still in the emulator? (the leak check after destroy)"""
+        applier = self._applier()
+        ctx = applier.context(res.urn, res.region or self.region, f"{self.spec.stack}:{res.urn}")
+        return applier.adapter(res.type).read(ctx, res.id, res.inputs) is not None
+
+
+def diff_live(
+    res: ResourceState, live: dict[str, Any] | None, unreadable: frozenset[str]
+) -> list[Drift]:
+    if live is None:
+        return [Drift(res.urn, res.type, res.name, "", "deleted", expected=res.id)]
+    from harness.engines.local.applier import changed_keys
+
+    ignore = list(unreadable) + [k.split(".")[0] for k in res.ignore_changes]
+    return [
+        Drift(res.urn, res.type, res.name, key, "changed", res.inputs.get(key), live.get(key))
+        for key in sorted(changed_keys(res.inputs, live, ignore))
+    ]
+
+
+def _harness_path() -> str:
+    """The worker imports the harness from this checkout, not from the program dir."""
+    return str(Path(__file__).resolve().parents[3])
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    import signal
+
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+__all__ = ["LocalEngine"]

@@ -1,0 +1,392 @@
+"""Applies registrations to the emulator: the heart of the local engine.
+
+The worker's monitor hands every RegisterResource here. For each resource it
+compares the program's inputs with the prior state and decides same / create /
+update / replace, then (unless previewing) calls the type's adapter. It is
+called from several SDK threads at once, so state changes happen under a lock
+while AWS calls run in parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from harness.adapters import REGISTRY, supported_types
+from harness.adapters.base import Adapter, Context, canonical_json
+from harness.engines.base import Change, Op
+from harness.engines.state import ResourceState
+from harness.errors import ResourceRejected, UnsupportedResource
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the Pulumi SDK's unknown-value sentinel
+PROVIDER_PREFIX = "pulumi:providers:"
+_CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5)
+
+
+class ClientPool:
+    """boto3 clients bound to the emulator, shared by threads (creation is locked)."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._session = boto3.session.Session(
+            aws_access_key_id="test", aws_secret_access_key="test"
+        )
+
+    def get(self, service: str, region: str) -> Any:
+        with self._lock:
+            key = (service, region)
+            if key not in self._clients:
+                self._clients[key] = self._session.client(
+                    service, endpoint_url=self.endpoint, region_name=region, config=_CLIENT_CONFIG
+                )
+            return self._clients[key]
+
+
+def has_unknown(value: Any) -> bool:
+    if value == UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_unknown(v) for v in value)
+    return False
+
+
+def changed_keys(old: dict[str, Any], new: dict[str, Any], ignore: list[str]) -> set[str]:
+    keys = (set(old) | set(new)) - set(ignore)
+    return {k for k in keys if not _same(old.get(k), new.get(k))}
+
+
+def _same(a: Any, b: Any) -> bool:
+    if has_unknown(b):
+        return False
+    if a in (None, "", [], {}) and b in (None, "", [], {}):
+        return True  # absent and empty mean the same to the provider
+    if isinstance(a, str) and isinstance(b, str) and a.lstrip()[:1] in "{[":
+        return canonical_json(a) == canonical_json(b)
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+@dataclass
+class Registration:
+    urn: str
+    type: str
+    name: str
+    parent: str
+    provider: str  # "urn::id" as the SDK sends it, "" for the default provider
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    protect: bool
+    retain_on_delete: bool
+    ignore_changes: list[str]
+    custom: bool
+    source: str = ""
+
+
+@dataclass
+class ResourceFailure(Exception):
+    """An adapter call failed; carries which resource so the message can say so."""
+
+    registration: Registration
+    error: Exception
+    op: Op = Op.CREATE
+
+    def __str__(self) -> str:
+        return f"{self.registration.type} {self.registration.name!r}: {describe(self.error)}"
+
+
+def describe(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        return f"{err.get('Code', 'Error')}: {err.get('Message', '')}".strip()
+    if isinstance(exc, EndpointConnectionError):
+        return f"the emulator did not answer ({exc})"
+    if isinstance(exc, KeyError):
+        return f"required input {exc} is missing"
+    return f"{type(exc).__name__}: {exc}"
+
+
+@dataclass
+class Applier:
+    """Decides and applies; shared by the worker (program runs) and the engine (destroy)."""
+
+    endpoint: str
+    stack: str
+    default_region: str
+    account_id: str
+    partition: str = "aws"
+    apply: bool = True  # False: preview, nothing is sent to the emulator
+    prior: dict[str, ResourceState] = field(default_factory=dict)
+    journal: Path | None = None
+    purge: bool = False
+
+    def __post_init__(self) -> None:
+        self.clients = ClientPool(self.endpoint)
+        self.lock = threading.Lock()
+        self.resources: dict[str, ResourceState] = {}
+        self.changes: list[Change] = []
+        self.failures: list[ResourceFailure] = []
+        self.provider_regions: dict[str, str] = {}  # provider URN -> region
+        self._replaced: list[ResourceState] = []
+
+    # -- context -----------------------------------------------------------------
+
+    def region_of(self, provider_ref: str) -> str:
+        urn = provider_ref.split("::")
+        urn_key = "::".join(urn[:-1]) if len(urn) > 1 else provider_ref
+        return self.provider_regions.get(urn_key) or self.default_region
+
+    def context(self, urn: str, region: str, seed: str) -> Context:
+        return Context(
+            region=region,
+            account_id=self.account_id,
+            partition=self.partition,
+            client=lambda service: self.clients.get(service, region),
+            urn=urn,
+            seed=seed,
+            purge=self.purge,
+        )
+
+    def adapter(self, type_token: str) -> Adapter:
+        adapter = REGISTRY.get(type_token)
+        if adapter is None:
+            raise UnsupportedResource(
+                f"resource type {type_token} is not supported by the local engine",
+                f"supported: {', '.join(supported_types())}; or run with --engine pulumi",
+            )
+        return adapter
+
+    # -- registration --------------------------------------------------------------
+
+    def register(self, reg: Registration, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if reg.type.startswith(PROVIDER_PREFIX):
+            return self._register_provider(reg, inputs)
+        if not reg.custom:
+            self._record(
+                reg, "", inputs, inputs, "", Op.SAME if reg.urn in self.prior else Op.CREATE
+            )
+            return "", {}
+        adapter = self.adapter(reg.type)
+        region = self.region_of(reg.provider)
+        prior = self.prior.get(reg.urn)
+        if prior is not None and prior.type != reg.type:
+            prior = None
+        seed = f"{self.stack}:{reg.urn}"
+        try:
+            if prior is None:
+                ctx = self.context(reg.urn, region, seed)
+                checked = adapter.check(ctx, reg.name, inputs)
+                return self._create(reg, adapter, ctx, checked, region, Op.CREATE)
+            return self._diff_and_apply(reg, adapter, prior, inputs, region, seed)
+        except ResourceFailure:
+            raise
+        except (ClientError, EndpointConnectionError, KeyError, ValueError, TypeError) as exc:
+            failure = ResourceFailure(reg, exc)
+            with self.lock:
+                self.failures.append(failure)
+            raise failure from None
+
+    def _register_provider(self, reg: Registration, inputs: dict[str, Any]) -> tuple[str, dict]:
+        region = inputs.get("region") or self.default_region
+        with self.lock:
+            self.provider_regions[reg.urn] = region
+        id_ = f"{reg.name}-provider"
+        self._record(
+            reg, id_, inputs, inputs, region, Op.SAME if reg.urn in self.prior else Op.CREATE
+        )
+        return id_, dict(inputs)
+
+    def _create(
+        self,
+        reg: Registration,
+        adapter: Adapter,
+        ctx: Context,
+        checked: dict[str, Any],
+        region: str,
+        op: Op,
+    ) -> tuple[str, dict[str, Any]]:
+        if not self.apply or has_unknown(checked):
+            outputs = adapter.plan(ctx, checked)
+            self._record(reg, "", checked, outputs, region, op)
+            return "", outputs
+        id_, outputs = adapter.create(ctx, checked)
+        self._record(reg, id_, checked, outputs, region, op)
+        return id_, outputs
+
+    def _diff_and_apply(
+        self,
+        reg: Registration,
+        adapter: Adapter,
+        prior: ResourceState,
+        inputs: dict[str, Any],
+        region: str,
+        seed: str,
+    ) -> tuple[str, dict[str, Any]]:
+        ctx = self.context(reg.urn, region, seed)
+        carried = dict(inputs)
+        if adapter.autoname:  # keep the auto-name the resource already has, as Pulumi does
+            key = adapter.autoname[0]
+            if not inputs.get(key) and not inputs.get(f"{key}Prefix") and key in prior.inputs:
+                carried[key] = prior.inputs[key]
+        checked = adapter.check(ctx, reg.name, carried)
+        for key in reg.ignore_changes:
+            top = key.split(".")[0].split("[")[0]
+            if top in prior.inputs:
+                checked[top] = prior.inputs[top]
+        changed = changed_keys(prior.inputs, checked, reg.ignore_changes)
+        region_moved = prior.region and region != prior.region
+        if not changed and not region_moved:
+            self._record(reg, prior.id, prior.inputs, prior.outputs, region, Op.SAME)
+            return prior.id, prior.outputs
+        if adapter.can_update(changed) and not region_moved:
+            if not self.apply or has_unknown(checked):
+                outputs = {**prior.outputs, **adapter.plan(ctx, checked)}
+                self._record(reg, prior.id, checked, outputs, region, Op.UPDATE, changed)
+                return prior.id, outputs
+            outputs = adapter.update(ctx, prior.id, prior.inputs, checked)
+            self._record(reg, prior.id, checked, outputs, region, Op.UPDATE, changed)
+            return prior.id, outputs
+        # Replace. An auto-named resource gets a new name; a fixed name must go first.
+        new_ctx = self.context(reg.urn, region, f"{seed}:{prior.id}")
+        if (
+            adapter.autoname
+            and carried.get(adapter.autoname[0]) == prior.inputs.get(adapter.autoname[0])
+            and not inputs.get(adapter.autoname[0])
+        ):
+            carried.pop(adapter.autoname[0])
+        checked = adapter.check(new_ctx, reg.name, carried)
+        if self.apply and not has_unknown(checked):
+            adapter.delete(
+                self.context(prior.urn, prior.region or region, seed), prior.id, prior.inputs
+            )
+            self._journal("deleted", prior)
+        return self._create_replacement(reg, adapter, new_ctx, checked, region, changed)
+
+    def _create_replacement(
+        self,
+        reg: Registration,
+        adapter: Adapter,
+        ctx: Context,
+        checked: dict[str, Any],
+        region: str,
+        changed: set[str],
+    ) -> tuple[str, dict[str, Any]]:
+        id_, outputs = self._create(reg, adapter, ctx, checked, region, Op.REPLACE)
+        with self.lock:
+            self.changes[-1].properties = sorted(changed)
+        return id_, outputs
+
+    def _record(
+        self,
+        reg: Registration,
+        id_: str,
+        inputs: dict[str, Any],
+        outputs: dict[str, Any],
+        region: str,
+        op: Op,
+        changed: set[str] | None = None,
+    ) -> None:
+        state = ResourceState(
+            urn=reg.urn,
+            type=reg.type,
+            name=reg.name,
+            id=id_,
+            inputs=inputs,
+            outputs=outputs,
+            region=region if reg.custom else "",
+            provider=reg.provider.rsplit("::", 1)[0] if reg.provider else "",
+            parent=reg.parent,
+            dependencies=reg.dependencies,
+            property_dependencies=reg.property_dependencies,
+            protect=reg.protect,
+            retain_on_delete=reg.retain_on_delete,
+            ignore_changes=reg.ignore_changes,
+            custom=reg.custom,
+            source=reg.source,
+        )
+        with self.lock:
+            self.resources[reg.urn] = state
+            self.changes.append(Change(reg.urn, reg.type, reg.name, op, sorted(changed or ())))
+        if self.apply and op != Op.SAME:
+            self._journal("created" if op != Op.UPDATE else "updated", state)
+
+    def _journal(self, event: str, state: ResourceState) -> None:
+        if self.journal is None:
+            return
+        line = json.dumps({"event": event, "resource": state.__dict__}, default=str)
+        with self.lock, self.journal.open("a") as f:
+            f.write(line + "\n")
+
+    # -- deletes -------------------------------------------------------------------
+
+    def delete_resources(
+        self, doomed: list[ResourceState], on_refused: Callable[[ResourceState, str], None]
+    ) -> list[str]:
+        """Delete dependents first. Returns URNs deleted; protected/retained go to on_refused."""
+        deleted = []
+        for res in delete_order(doomed):
+            if res.type.startswith(PROVIDER_PREFIX) or not res.custom:
+                deleted.append(res.urn)
+                continue
+            if res.protect:
+                on_refused(res, "protected")
+                continue
+            if res.retain_on_delete:
+                on_refused(res, "retained")
+                continue
+            if not res.id:
+                deleted.append(res.urn)
+                continue
+            ctx = self.context(
+                res.urn, res.region or self.default_region, f"{self.stack}:{res.urn}"
+            )
+            try:
+                self.adapter(res.type).delete(ctx, res.id, res.inputs)
+            except (ClientError, EndpointConnectionError) as exc:
+                raise ResourceRejected(
+                    f"could not delete {res.type} {res.name!r}: {describe(exc)}",
+                    "the emulator refused the delete; see the resource above",
+                ) from None
+            self._journal("deleted", res)
+            deleted.append(res.urn)
+        return deleted
+
+
+def delete_order(resources: list[ResourceState]) -> list[ResourceState]:
+    """Reverse topological order over dependencies, parents and providers."""
+    by_urn = {r.urn: r for r in resources}
+    visited: set[str] = set()
+    order: list[ResourceState] = []
+
+    def visit(urn: str) -> None:
+        if urn in visited or urn not in by_urn:
+            return
+        visited.add(urn)
+        res = by_urn[urn]
+        deps = set(res.dependencies) | {u for us in res.property_dependencies.values() for u in us}
+        deps |= {d for d in (res.parent, res.provider) if d}
+        for dep in sorted(deps):
+            visit(dep)
+        order.append(res)
+
+    for urn in by_urn:
+        visit(urn)
+    return list(reversed(order))
+
+
+def rejected(failure: ResourceFailure) -> ResourceRejected:
+    reg = failure.registration
+    return ResourceRejected(
+        f"{reg.type} {reg.name!r} was rejected by the emulator: {describe(failure.error)}",
+        f"fix the resource's inputs{f' at {reg.source}' if reg.source else ''}",
+    )

@@ -1,0 +1,281 @@
+"""The sandboxed process that runs a candidate's program under the Pulumi SDK.
+
+Started by LocalEngine as ``python -m harness.engines.local.worker REQUEST.json``
+with a scrubbed environment. The program runs exactly as under ``pulumi up``
+(same SDK, same ``run_in_stack``), but the resource monitor is ours: every
+RegisterResource goes to the Applier, which creates the resource in the emulator
+and returns its real id and outputs. The result (state, changes, error) is
+written as JSON; a journal of every change survives a crash or a kill.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import runpy
+import sys
+import threading
+import traceback
+from pathlib import Path
+from typing import Any
+
+from harness.engines.base import Change, Op
+from harness.engines.local.applier import (
+    Applier,
+    Registration,
+    ResourceFailure,
+    rejected,
+)
+from harness.engines.local.invokes import Invokes
+from harness.engines.state import ResourceState
+from harness.errors import HarnessError, UnsupportedResource
+
+
+def _install_source_tracking(workdir: Path) -> dict[tuple[str, str], str]:
+    """Remember the program line that declared each resource (for messages and SARIF)."""
+    import pulumi
+
+    sources: dict[tuple[str, str], str] = {}
+    original = pulumi.Resource.__init__
+    root = str(workdir.resolve())
+
+    def tracked(self: Any, t: str, name: str, *args: Any, **kwargs: Any) -> None:
+        for frame in reversed(traceback.extract_stack(limit=40)[:-1]):
+            if frame.filename.startswith(root):
+                rel = Path(frame.filename).resolve().relative_to(root)
+                sources[(t, name)] = f"{rel}:{frame.lineno}"
+                break
+        original(self, t, name, *args, **kwargs)
+
+    pulumi.Resource.__init__ = tracked  # type: ignore[method-assign]
+    return sources
+
+
+def build_monitor(applier: Applier, invokes: Invokes, sources: dict) -> Any:
+    from google.protobuf import empty_pb2
+    from pulumi.runtime import mocks, rpc
+    from pulumi.runtime.proto import resource_pb2
+    from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+    class Calls(mocks.Mocks):
+        def call(self, args: mocks.MockCallArgs) -> dict:
+            return invokes.call(args.token, args.args, args.provider)
+
+        def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict]:
+            raise AssertionError("RegisterResource is handled by ApplyingMonitor")
+
+    class ApplyingMonitor(mocks.MockMonitor):
+        """The SDK's mock monitor, but resources are really created in the emulator."""
+
+        stack_urn = ""
+        exports: dict[str, Any] = {}
+
+        def RegisterResource(self, request: Any) -> Any:
+            urn = self.make_urn(request.parent, request.type, request.name)
+            if request.type == "pulumi:pulumi:Stack":
+                ApplyingMonitor.stack_urn = urn
+                return resource_pb2.RegisterResourceResponse(urn=urn)
+            _ensure_event_loop()
+            inputs, _ = rpc.deserialize_properties_unwrap_secrets(
+                request.object, keep_unknowns=True
+            )
+            reg = Registration(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                provider=request.provider,
+                dependencies=list(request.dependencies),
+                property_dependencies={
+                    k: list(v.urns) for k, v in request.propertyDependencies.items()
+                },
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                ignore_changes=list(request.ignoreChanges),
+                custom=bool(request.custom),
+                source=sources.get((request.type, request.name), ""),
+            )
+            id_, outputs = applier.register(reg, _plain(inputs))
+            obj = _sync_await(rpc.serialize_properties(outputs, {}))
+            self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, outputs)
+            return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
+
+        def RegisterResourceOutputs(self, request: Any) -> Any:
+            if request.urn == ApplyingMonitor.stack_urn:
+                _ensure_event_loop()
+                outs, _ = rpc.deserialize_properties_unwrap_secrets(
+                    request.outputs, keep_unknowns=True
+                )
+                ApplyingMonitor.exports = _plain(outs)
+            return empty_pb2.Empty()
+
+    return ApplyingMonitor(Calls())
+
+
+def _plain(value: Any) -> Any:
+    """Deserialized properties may hold SDK objects (assets, resource refs); keep JSON."""
+    from pulumi.output import Unknown
+    from pulumi.runtime import rpc
+
+    if isinstance(value, Unknown):
+        return rpc.UNKNOWN
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if not k.startswith("__")}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    path = getattr(value, "path", None)
+    if path is not None:  # FileAsset / FileArchive
+        return {"__asset_path": str(path)}
+    text = getattr(value, "text", None)
+    if text is not None:
+        return {"__asset_text": text}
+    assets = getattr(value, "assets", None)
+    if assets is not None:
+        return {"__archive": {k: _plain(v) for k, v in assets.items()}}
+    return str(value)
+
+
+def program_error(exc: BaseException, workdir: Path) -> dict[str, Any]:
+    """file:line and message of the candidate's code, never a harness traceback."""
+    root = str(workdir.resolve())
+    if isinstance(exc, SyntaxError):
+        where = f"{Path(exc.filename or '?').name}:{exc.lineno}"
+        return {"kind": "program", "message": f"{where}: SyntaxError: {exc.msg}", "where": where}
+    where = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(root):
+            where = f"{Path(frame.filename).resolve().relative_to(root)}:{frame.lineno}"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    prefix = f"{where}: " if where else ""
+    return {
+        "kind": "program",
+        "message": f"{prefix}{type(exc).__name__}: {text}".rstrip(": "),
+        "where": where,
+    }
+
+
+def run(request: dict[str, Any]) -> dict[str, Any]:
+    workdir = Path(request["workdir"])
+    prior = {r["urn"]: ResourceState.from_dict(r) for r in request.get("prior", [])}
+    applier = Applier(
+        endpoint=request["endpoint"],
+        stack=request["stack"],
+        default_region=request["config"].get("aws:region", "us-east-1"),
+        account_id=request["account_id"],
+        apply=request["mode"] == "up",
+        prior=prior,
+        journal=Path(request["journal"]) if request.get("journal") else None,
+    )
+    invokes = Invokes(applier.account_id, applier.partition, applier.region_of)
+    result: dict[str, Any] = {"error": None}
+
+    sys.path.insert(0, str(workdir))
+    try:
+        import pulumi  # noqa: F401 - the SDK must import before we patch it
+        from pulumi.runtime import config as pconfig
+        from pulumi.runtime import mocks, settings, stack
+    except ImportError as exc:
+        return {"error": {"kind": "environment", "message": f"the Pulumi SDK is missing: {exc}"}}
+
+    sources = _install_source_tracking(workdir)
+    monitor = build_monitor(applier, invokes, sources)
+    settings.configure(
+        mocks.MockSettings(
+            monitor=monitor,
+            monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+            engine=mocks.MockEngine(None),
+            project=request["project"],
+            stack=request["stack"],
+            dry_run=request["mode"] != "up",
+            organization="organization",
+            callbacks=None,
+            parallel=8,
+        )
+    )
+    pconfig.set_all_config(request["config"])
+    main = workdir / request.get("main", "__main__.py")
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(
+            stack.run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__"))
+        )
+    except BaseException as exc:
+        result["error"] = _classify(exc, applier, workdir)
+    finally:
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
+    if result["error"] is None and request["mode"] == "up":
+        result["error"] = _delete_unregistered(applier, prior)
+    result["resources"] = [r.__dict__ for r in applier.resources.values()]
+    result["changes"] = [c.__dict__ for c in applier.changes]
+    result["outputs"] = type(monitor).exports
+    return result
+
+
+def _classify(exc: BaseException, applier: Applier, workdir: Path) -> dict[str, Any]:
+    if applier.failures:
+        err = rejected(applier.failures[0])
+        return {"kind": err.kind, "message": err.message, "hint": err.hint}
+    cause: BaseException | None = exc
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ResourceFailure):
+            err = rejected(cause)
+            return {"kind": err.kind, "message": err.message, "hint": err.hint}
+        if isinstance(cause, HarnessError):
+            return {"kind": cause.kind, "message": cause.message, "hint": cause.hint}
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, KeyboardInterrupt):
+        return {"kind": "interrupted", "message": "interrupted"}
+    return program_error(exc, workdir)
+
+
+def _delete_unregistered(applier: Applier, prior: dict[str, ResourceState]) -> dict | None:
+    gone = [r for urn, r in prior.items() if urn not in applier.resources]
+    if not gone:
+        return None
+    refused: list[str] = []
+
+    def keep(res: ResourceState, why: str) -> None:
+        if why == "protected":
+            refused.append(res.name)
+            applier.resources[res.urn] = res  # still ours: stays in state
+
+    try:
+        applier.delete_resources(gone, keep)
+    except HarnessError as err:
+        return {"kind": err.kind, "message": err.message, "hint": err.hint}
+    for res in gone:
+        if res.name not in refused:
+            applier.changes.append(Change(res.urn, res.type, res.name, Op.DELETE))
+    if refused:
+        return {
+            "kind": "protected",
+            "message": f"cannot delete protected resources removed from the program: {refused}",
+            "hint": "unprotect them first (protect=False) or restore them in the program",
+        }
+    return None
+
+
+def main() -> None:
+    request = json.loads(Path(sys.argv[1]).read_text())
+    try:
+        result = run(request)
+    except UnsupportedResource as err:  # raised outside the program (e.g. by delete)
+        result = {"error": {"kind": err.kind, "message": err.message, "hint": err.hint}}
+    Path(request["result"]).write_text(json.dumps(result, default=str))
+    # Threads of the SDK's executor may linger; the result is written, so leave now.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    threading.Event().wait(0)
+    import os
+
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""Render a RunResult: the console table, results.json and JUnit XML.
+
+results.json is the machine-readable contract (docs/results-schema.md); bump
+SCHEMA_VERSION when a field changes meaning or disappears.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import platform
+import xml.etree.ElementTree as ET
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from harness import __version__
+from harness.context import StageTiming
+from harness.results import CheckResult, Outcome
+from harness.runner import RunResult
+
+SCHEMA_VERSION = 1
+ICONS = {"ok": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]", "skipped": "[dim]-[/]"}
+
+
+def stage_line(console: Console, timing: StageTiming) -> None:
+    icon = ICONS.get(timing.outcome, "?")
+    detail = f"  [dim]{escape(timing.detail)}[/]" if timing.detail else ""
+    console.print(f"  {icon} {timing.stage:<9} {timing.duration_s:5.2f}s{detail}")
+
+
+def requirement_rows(result: RunResult) -> list[dict[str, Any]]:
+    rows = []
+    for req in result.kata.requirements:
+        checks = [r for r in result.results if r.requirement == req.id and r.enforced]
+        failing = [r for r in checks if r.outcome != Outcome.PASSED]
+        rows.append(
+            {
+                "id": req.id,
+                "title": req.title,
+                "passed": bool(checks) and not failing,
+                "checks_total": len(checks),
+                "checks_passed": len(checks) - len(failing),
+                "checks": [c.id for c in checks],
+                "reason": (failing[0].message or failing[0].title)
+                if failing
+                else ("" if checks else "no check verified this requirement"),
+            }
+        )
+    return rows
+
+
+def harness_checks(result: RunResult) -> list[CheckResult]:
+    return [r for r in result.results if r.requirement is None and r.enforced]
+
+
+def advisory(result: RunResult) -> list[CheckResult]:
+    return [r for r in result.results if not r.enforced]
+
+
+def print_summary(console: Console, result: RunResult) -> None:
+    table = Table(title=f"{result.kata.title} — {result.options.variant}", title_justify="left")
+    table.add_column("req", style="bold")
+    table.add_column("requirement")
+    table.add_column("result")
+    table.add_column("checks", justify="right")
+    table.add_column("why it failed", overflow="fold")
+    for row in requirement_rows(result):
+        status = "[green]pass[/]" if row["passed"] else "[red]FAIL[/]"
+        table.add_row(
+            row["id"],
+            escape(row["title"]),
+            status,
+            f"{row['checks_passed']}/{row['checks_total']}",
+            escape(row["reason"]),
+        )
+    for check in harness_checks(result):
+        status = "[green]pass[/]" if check.outcome == Outcome.PASSED else "[red]FAIL[/]"
+        table.add_row("—", escape(check.title), status, "", escape(check.message))
+    console.print(table)
+    adv = [a for a in advisory(result) if a.outcome == Outcome.FAILED]
+    if adv:
+        shown = ", ".join(sorted({a.id for a in adv})[:8])
+        console.print(
+            f"[yellow]advisory[/] {len(adv)} policy findings not enforced by this kata: {shown}"
+            f"{' …' if len({a.id for a in adv}) > 8 else ''} (see results.json)"
+        )
+    if result.error is not None:
+        console.print(f"[red]error[/] {escape(str(result.error))}")
+    if result.interrupted:
+        console.print("[yellow]interrupted[/]: the stack was torn down")
+    verdict = "[green]PASSED[/]" if result.passed else "[red]FAILED[/]"
+    passed = sum(1 for r in requirement_rows(result) if r["passed"])
+    console.print(
+        f"{verdict} {passed}/{len(result.kata.requirements)} requirements in "
+        f"{result.duration_s:.1f}s — results in {_rel(result.out_dir)}"
+    )
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _versions() -> dict[str, str]:
+    versions = {"harness": __version__, "python": platform.python_version()}
+    for dist in ("pulumi", "pulumi-aws", "moto", "boto3", "pytest"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[dist] = metadata.version(dist)
+    return versions
+
+
+def to_json(result: RunResult) -> dict[str, Any]:
+    rows = requirement_rows(result)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kata": result.kata.slug,
+        "title": result.kata.title,
+        "variant": result.options.variant,
+        "engine": result.options.engine,
+        "emulator": result.options.endpoint or "embedded-moto",
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "duration_s": round(result.duration_s, 3),
+        "passed": result.passed,
+        "exit_code": result.exit_code,
+        "score": {
+            "requirements_passed": sum(1 for r in rows if r["passed"]),
+            "requirements_total": len(rows),
+        },
+        "requirements": rows,
+        "checks": [_check(r) for r in result.results if r.enforced],
+        "advisory": [_check(r) for r in result.results if not r.enforced],
+        "stages": [
+            {
+                "stage": t.stage,
+                "duration_s": round(t.duration_s, 3),
+                "outcome": t.outcome,
+                "detail": t.detail,
+            }
+            for t in result.timings
+        ],
+        "error": None
+        if result.error is None
+        else {
+            "kind": result.error.kind,
+            "message": result.error.message,
+            "hint": result.error.hint,
+        },
+        "interrupted": result.interrupted,
+        "versions": _versions(),
+    }
+
+
+def _check(r: CheckResult) -> dict[str, Any]:
+    d = r.to_dict()
+    d["duration_s"] = round(r.duration_s, 4)
+    return d
+
+
+def write_json(result: RunResult, path: Path) -> None:
+    path.write_text(json.dumps(to_json(result), indent=2, default=str))
+
+
+def write_junit(result: RunResult, path: Path) -> None:
+    enforced = [r for r in result.results if r.enforced]
+    suite = ET.Element(
+        "testsuite",
+        name=f"kata:{result.kata.slug}:{result.options.variant}",
+        tests=str(len(enforced)),
+        failures=str(sum(1 for r in enforced if r.outcome == Outcome.FAILED)),
+        errors=str(sum(1 for r in enforced if r.outcome == Outcome.ERROR)),
+        time=f"{result.duration_s:.3f}",
+    )
+    for r in enforced:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"{result.kata.slug}.{r.requirement or r.stage}",
+            name=f"[{r.stage}] {r.id}" + (f" @ {r.resource}" if r.resource else ""),
+            time=f"{r.duration_s:.3f}",
+        )
+        if r.outcome == Outcome.FAILED:
+            ET.SubElement(case, "failure", message=r.message or r.title).text = r.message
+        elif r.outcome == Outcome.ERROR:
+            ET.SubElement(case, "error", message=r.message or r.title).text = r.message
+    ET.ElementTree(ET.Element("testsuites")).getroot().append(suite)
+    tree = ET.ElementTree(suite)
+    ET.indent(tree)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def write_all(result: RunResult) -> None:
+    write_json(result, result.out_dir / "results.json")
+    write_junit(result, result.out_dir / "junit.xml")

@@ -1,0 +1,222 @@
+"""One kata run: the stages in order, teardown always, results in one place."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from harness import emulator as emu
+from harness.context import RunContext, RunOptions, StageTiming
+from harness.engines.base import Engine, ProgramSpec
+from harness.errors import EXIT_FAILED, EXIT_PASSED, HarnessError
+from harness.kata import REPO_ROOT, Kata
+from harness.results import CheckResult, Outcome, Stage
+from harness.stages import behavior, converge, deploy, policy, synth, teardown, validate
+
+
+@dataclass
+class RunResult:
+    kata: Kata
+    options: RunOptions
+    results: list[CheckResult]
+    timings: list[StageTiming]
+    duration_s: float
+    out_dir: Path
+    error: HarnessError | None = None
+    interrupted: bool = False
+    program_output: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.error is None
+            and not self.interrupted
+            and not any(r.blocking for r in self.results)
+        )
+
+    @property
+    def exit_code(self) -> int:
+        if self.error is not None and not self.results:
+            return self.error.exit_code
+        return EXIT_PASSED if self.passed else EXIT_FAILED
+
+    def failing_requirements(self) -> set[str]:
+        return {r.requirement for r in self.results if r.blocking and r.requirement}
+
+
+def default_out_dir(kata: Kata, options: RunOptions) -> Path:
+    variant = options.variant.replace(":", "-").replace("/", "_")
+    return REPO_ROOT / ".kata-runs" / kata.slug / (variant if len(variant) < 60 else "program")
+
+
+def make_engine(ctx: RunContext) -> Engine:
+    assert ctx.emulator is not None
+    project = yaml.safe_load((ctx.workdir / "Pulumi.yaml").read_text()).get("name", ctx.kata.slug)
+    spec = ProgramSpec(
+        workdir=ctx.workdir,
+        project=str(project),
+        stack="dev",
+        config=dict(ctx.kata.config),
+        endpoint=ctx.emulator.endpoint,
+        state_file=ctx.state_file,
+        timeout_s=ctx.options.stage_timeout_s,
+    )
+    if ctx.options.engine == "pulumi":
+        from harness.engines.pulumi_engine import PulumiEngine
+
+        return PulumiEngine(spec, services=ctx.kata.services)  # type: ignore[call-arg]
+    if ctx.options.engine != "local":
+        raise HarnessError(f"unknown engine {ctx.options.engine!r}", "use local or pulumi")
+    from harness.engines.local import LocalEngine
+
+    return LocalEngine(spec)
+
+
+class _EmulatorStarter(threading.Thread):
+    """Starts the embedded emulator while synth runs (they do not need each other)."""
+
+    def __init__(self, options: RunOptions) -> None:
+        super().__init__(daemon=True)
+        self.options = options
+        self.emulator: emu.Emulator | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            if self.options.endpoint:
+                self.emulator = emu.connect_external(
+                    self.options.endpoint, self.options.allow_remote_endpoint
+                )
+            else:
+                self.emulator = emu.start_embedded()
+        except BaseException as exc:
+            self.error = exc
+
+    def get(self) -> emu.Emulator:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.emulator is not None
+        return self.emulator
+
+
+def run_kata(
+    kata: Kata,
+    options: RunOptions,
+    on_stage: callable | None = None,  # type: ignore[valid-type]
+    emulator: emu.Emulator | None = None,
+) -> RunResult:
+    """Grade one variant of a kata. Never raises for a failing program: returns results."""
+    started = time.perf_counter()
+    out_dir = options.out_dir or default_out_dir(kata, options)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f"kata-{kata.slug}-"))
+    ctx = RunContext(
+        kata=kata, options=options, workdir=scratch / "program", out_dir=out_dir, on_stage=on_stage
+    )
+    starter = None
+    error: HarnessError | None = None
+    interrupted = False
+    try:
+        with ctx.timed(Stage.VALIDATE):
+            validate.prepare_program(kata, options.variant, ctx.workdir)
+        if emulator is None:
+            starter = _EmulatorStarter(options)
+            starter.start()
+        # synth does not need the emulator, but the engine wants an endpoint to name.
+        ctx.emulator = emulator or emu.Emulator(endpoint="http://127.0.0.1:0", kind="pending")
+        ctx.engine = make_engine(ctx)
+        try:
+            synth.run(ctx)
+        except HarnessError as err:
+            ctx.results.append(_stage_failure("synth", Stage.SYNTH, "the program runs", err))
+            raise _Stop from None
+        if options.policy:
+            policy.start(ctx)
+        if starter is not None:
+            ctx.emulator = starter.get()
+            ctx.engine.spec.endpoint = ctx.emulator.endpoint
+        ctx.results += deploy.run(ctx)
+        if ctx.state is not None and not any(r.blocking for r in ctx.results):
+            ctx.results += behavior.run(ctx)
+            ctx.results += converge.run(ctx)
+        else:
+            ctx.results += _not_run(kata, "deploy failed, so this check could not run")
+    except _Stop:
+        ctx.results += _not_run(kata, "the program did not synthesize, so this could not run")
+    except HarnessError as err:
+        error = err
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        try:
+            if options.policy:
+                ctx.results += policy.collect(ctx)
+        except HarnessError as err:
+            error = error or err
+        except KeyboardInterrupt:
+            interrupted = True
+            policy.cancel(ctx)
+        try:
+            if ctx.emulator is not None and ctx.emulator.kind != "pending":
+                ctx.results += teardown.run(ctx)
+        except KeyboardInterrupt:
+            interrupted = True
+            ctx.results += teardown.run(ctx)  # a second Ctrl-C is still honored by Python
+        finally:
+            if starter is not None:
+                with contextlib.suppress(BaseException):
+                    starter.get().stop()
+            shutil.rmtree(scratch, ignore_errors=True)
+    output = getattr(ctx.engine, "last_output", "") if ctx.engine else ""
+    return RunResult(
+        kata=kata,
+        options=options,
+        results=ctx.results,
+        timings=ctx.timings,
+        duration_s=time.perf_counter() - started,
+        out_dir=out_dir,
+        error=error,
+        interrupted=interrupted,
+        program_output=output,
+    )
+
+
+class _Stop(Exception):
+    """Internal: a stage failed in a way that makes the later stages pointless."""
+
+
+def _stage_failure(check_id: str, stage: Stage, title: str, err: HarnessError) -> CheckResult:
+    return CheckResult(
+        id=check_id,
+        stage=stage,
+        requirement=None,
+        outcome=Outcome.FAILED,
+        title=title,
+        message=str(err),
+    )
+
+
+def _not_run(kata: Kata, why: str) -> list[CheckResult]:
+    """Every requirement without behavior results is marked as not verified."""
+    return [
+        CheckResult(
+            id=f"{req.id}:not-run",
+            stage=Stage.BEHAVIOR,
+            requirement=req.id,
+            outcome=Outcome.ERROR,
+            title=req.title,
+            message=why,
+        )
+        for req in kata.requirements
+    ]

@@ -1,0 +1,166 @@
+"""behavior: the kata's pytest checks against what was deployed.
+
+pytest runs in this process (the checks are trusted code of the kata, not the
+candidate's), with the harness plugin; each test's requirement marker decides
+which SPEC requirement its outcome counts for.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.context import RunContext
+from harness.pytest_plugin import ENV_EMULATOR_KIND, ENV_ENDPOINT, ENV_REGION, ENV_STATE
+from harness.results import CheckResult, Outcome, Stage
+
+
+class _Collector:
+    """pytest plugin object: turns each test's report into a CheckResult."""
+
+    def __init__(self) -> None:
+        self.results: dict[str, CheckResult] = {}
+        self.errors: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" or report.outcome != "passed":
+            marker = report.user_properties and dict(report.user_properties).get("requirement")
+            existing = self.results.get(report.nodeid)
+            if existing and existing.outcome != Outcome.PASSED:
+                return  # keep the first failure (setup or call), not the teardown's
+            self.results[report.nodeid] = CheckResult(
+                id=report.nodeid,
+                stage=Stage.BEHAVIOR,
+                requirement=marker or None,
+                outcome=_outcome(report),
+                title=dict(report.user_properties).get("title", report.nodeid.split("::")[-1]),
+                message=_message(report),
+                duration_s=report.duration,
+            )
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.errors.append(f"{report.nodeid}: {_short(str(report.longrepr))}")
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        marker = item.get_closest_marker("requirement")
+        if marker and marker.args:
+            item.user_properties.append(("requirement", str(marker.args[0])))
+        doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
+        if doc:
+            item.user_properties.append(("title", doc[0]))
+
+
+def _outcome(report: pytest.TestReport) -> Outcome:
+    if report.passed:
+        return Outcome.PASSED
+    if report.failed and report.when == "call":
+        return Outcome.FAILED
+    if report.skipped:
+        return Outcome.ERROR  # a skipped check is a gap, never a pass
+    return Outcome.ERROR
+
+
+def _message(report: pytest.TestReport) -> str:
+    if report.passed:
+        return ""
+    if report.skipped:
+        return f"skipped: {_short(str(report.longrepr))}"
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None:
+        return _short(crash.message)
+    return _short(str(report.longrepr))
+
+
+def _short(text: str, limit: int = 400) -> str:
+    text = " ".join(line.strip() for line in text.strip().splitlines() if line.strip())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@contextmanager
+def _env(values: dict[str, str]):  # type: ignore[no-untyped-def]
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run(ctx: RunContext) -> list[CheckResult]:
+    assert ctx.emulator is not None
+    with ctx.timed(Stage.BEHAVIOR) as t:
+        results = run_checks(
+            tests_dir=ctx.kata.tests_dir,
+            state_file=ctx.state_file,
+            endpoint=ctx.emulator.endpoint,
+            emulator_kind=ctx.emulator.kind,
+            region=ctx.kata.config.get("aws:region", "us-east-1"),
+            junit=ctx.out_dir / "behavior-junit.xml",
+        )
+        failed = sum(1 for r in results if r.outcome != Outcome.PASSED)
+        t.outcome = "failed" if failed else "ok"
+        t.detail = f"{len(results) - failed}/{len(results)} checks passed"
+    return results
+
+
+def run_checks(
+    tests_dir: Path,
+    state_file: Path,
+    endpoint: str,
+    emulator_kind: str,
+    region: str,
+    junit: Path | None = None,
+) -> list[CheckResult]:
+    collector = _Collector()
+    args: list[Any] = [
+        str(tests_dir),
+        "-p",
+        "harness.pytest_plugin",
+        "-p",
+        "no:cacheprovider",
+        "--import-mode=importlib",
+        f"--rootdir={tests_dir}",
+        "-o",
+        "testpaths=",
+        "-q",
+        "--no-header",
+        "-p",
+        "no:randomly",
+    ]
+    if junit:
+        args.append(f"--junitxml={junit}")
+    env = {
+        ENV_STATE: str(state_file),
+        ENV_ENDPOINT: endpoint,
+        ENV_EMULATOR_KIND: emulator_kind,
+        ENV_REGION: region,
+    }
+    with _env(env), open(os.devnull, "w") as quiet:
+        import contextlib
+
+        with contextlib.redirect_stdout(quiet):
+            code = pytest.main(args, plugins=[collector])
+    results = list(collector.results.values())
+    if collector.errors or (code not in (0, 1) and not results):
+        reason = "; ".join(collector.errors) or f"pytest exited with code {code}"
+        results.append(
+            CheckResult(
+                id="behavior:collection",
+                stage=Stage.BEHAVIOR,
+                requirement=None,
+                outcome=Outcome.ERROR,
+                title="the kata's checks load",
+                message=_short(reason),
+            )
+        )
+    return results
