@@ -174,6 +174,8 @@ def run_kata(
             interrupted = True
             ctx.results += teardown.run(ctx)  # a second Ctrl-C is still honored by Python
         finally:
+            if ctx.engine is not None:
+                ctx.engine.close()
             if starter is not None:
                 with contextlib.suppress(BaseException):
                     starter.get().stop()

@@ -106,6 +106,9 @@ class Engine(ABC):
     def destroy(self) -> DestroyResult:
         """Delete every resource in state, dependents first."""
 
+    def close(self) -> None:  # noqa: B027 - optional hook, most engines hold nothing
+        """Release what the engine keeps between operations (processes, temp dirs)."""
+
     def state(self) -> StackState | None:
         if self.spec.state_file.is_file():
             return StackState.read(self.spec.state_file)

@@ -10,6 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -78,6 +81,8 @@ class LocalEngine(Engine):
         self.region = spec.config.get("aws:region", "us-east-1")
         self.last_output = ""  # what the program printed, for the report
         self._appliers: dict[tuple[str, bool], Applier] = {}
+        self._zygote: Zygote | None = None
+        self._home: Path | None = None
 
     # -- program runs ------------------------------------------------------------
 
@@ -85,8 +90,7 @@ class LocalEngine(Engine):
         prior = self.state()
         with tempfile.TemporaryDirectory(prefix="kata-worker-") as tmp:
             tmpdir = Path(tmp)
-            home = tmpdir / "home"
-            home.mkdir()
+            log_path = tmpdir / "output.log"
             request = {
                 "mode": mode,
                 "workdir": str(self.spec.workdir),
@@ -98,41 +102,22 @@ class LocalEngine(Engine):
                 "prior": [r.__dict__ for r in prior.resources] if prior else [],
                 "result": str(tmpdir / "result.json"),
                 "journal": str(tmpdir / "journal.jsonl") if mode == "up" else "",
+                "log": str(log_path),
             }
             (tmpdir / "request.json").write_text(json.dumps(request, default=str))
-            log_path = tmpdir / "output.log"
-            with log_path.open("wb") as log:
-                proc = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "harness.engines.local.worker",
-                        str(tmpdir / "request.json"),
-                    ],
-                    cwd=self.spec.workdir,
-                    env={
-                        **sandbox_env(self.spec.endpoint, self.region, home),
-                        "PYTHONPATH": _harness_path(),
-                    },
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-                try:
-                    proc.wait(timeout=self.spec.timeout_s)
-                except subprocess.TimeoutExpired:
-                    _kill_group(proc)
-                    self._recover_from_journal(prior, tmpdir / "journal.jsonl")
-                    raise StageTimeout(
-                        f"the program did not finish {mode} within {self.spec.timeout_s:.0f} s",
-                        "look for a loop or a blocking call in the program",
-                    ) from None
-                except BaseException:
-                    _kill_group(proc)
-                    self._recover_from_journal(prior, tmpdir / "journal.jsonl")
-                    raise
-            self.last_output = log_path.read_bytes()[:OUTPUT_LIMIT].decode(errors="replace")
+            try:
+                self._execute(tmpdir / "request.json", log_path)
+            except StageTimeout:
+                self._recover_from_journal(prior, tmpdir / "journal.jsonl")
+                raise StageTimeout(
+                    f"the program did not finish {mode} within {self.spec.timeout_s:.0f} s",
+                    "look for a loop or a blocking call in the program",
+                ) from None
+            except BaseException:
+                self._recover_from_journal(prior, tmpdir / "journal.jsonl")
+                raise
+            output = log_path.read_bytes()[:OUTPUT_LIMIT] if log_path.is_file() else b""
+            self.last_output = output.decode(errors="replace")
             result_path = tmpdir / "result.json"
             if not result_path.is_file():
                 self._recover_from_journal(prior, tmpdir / "journal.jsonl")
@@ -142,6 +127,59 @@ class LocalEngine(Engine):
                     "run the program with `python __main__.py` to see the full error",
                 )
             return json.loads(result_path.read_text())
+
+    def _execute(self, request_path: Path, log_path: Path) -> None:
+        """Run one worker: forked from the warm zygote, or as a fresh process."""
+        zygote = self._zygote_or_none()
+        if zygote is not None:
+            zygote.run(request_path, self.spec.timeout_s)
+            return
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "harness.engines.local.worker", str(request_path)],
+                cwd=self.spec.workdir,
+                env=self._env(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            try:
+                proc.wait(timeout=self.spec.timeout_s)
+            except subprocess.TimeoutExpired:
+                _kill_group(proc.pid)
+                proc.wait()
+                raise StageTimeout("timeout") from None
+            except BaseException:
+                _kill_group(proc.pid)
+                proc.wait()
+                raise
+
+    def _env(self) -> dict[str, str]:
+        if self._home is None:
+            self._home = Path(tempfile.mkdtemp(prefix="kata-home-"))
+        return {
+            **sandbox_env(self.spec.endpoint, self.region, self._home),
+            "PYTHONPATH": _harness_path(),
+        }
+
+    def _zygote_or_none(self) -> Zygote | None:
+        if os.environ.get("KATA_NO_ZYGOTE") or not hasattr(os, "fork"):
+            return None
+        if self._zygote is None or not self._zygote.alive():
+            try:
+                self._zygote = Zygote(self._env())
+            except OSError:
+                return None
+        return self._zygote
+
+    def close(self) -> None:
+        if self._zygote is not None:
+            self._zygote.stop()
+            self._zygote = None
+        if self._home is not None:
+            shutil.rmtree(self._home, ignore_errors=True)
+            self._home = None
 
     def _recover_from_journal(self, prior: StackState | None, journal: Path) -> None:
         """A killed worker leaves no result: rebuild state from its journal for teardown."""
@@ -281,12 +319,65 @@ def _harness_path() -> str:
     return str(Path(__file__).resolve().parents[3])
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    import signal
-
+def _kill_group(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+        os.killpg(pid, signal.SIGKILL)
+
+
+class Zygote:
+    """Client side of zygote.py: one warm process that forks a worker per request."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "harness.engines.local.zygote"],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
+        if self._readline(60) != "ready":
+            self.stop()
+            raise OSError("zygote did not start")
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def _readline(self, timeout: float) -> str | None:
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            return None
+        return self.proc.stdout.readline().strip()
+
+    def run(self, request_path: Path, timeout: float) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"{request_path}\n")
+        self.proc.stdin.flush()
+        started = self._readline(10) or ""
+        if not started.startswith("pid "):
+            self.stop()
+            raise ProgramError("the program worker could not be started", "try again")
+        pid = int(started.split()[1])
+        try:
+            if self._readline(timeout) is None:
+                _kill_group(pid)
+                self._readline(10)  # the zygote reaps it and reports the exit
+                raise StageTimeout("timeout")
+        except KeyboardInterrupt:
+            _kill_group(pid)
+            raise
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            if self.proc.stdin:
+                self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 __all__ = ["LocalEngine"]

@@ -1,0 +1,58 @@
+"""The project's verbs. `nox -s kata -- <slug>` grades a kata; `nox -s tests` tests us.
+
+Virtualenvs are reused between runs (a second run installs nothing); uv is used
+when present (`pip install "nox[uv]"`), plain virtualenv otherwise.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["tests"]
+PYTHON = "3.11"
+
+
+def _install(session: nox.Session, *extra: str) -> None:
+    # Editable: the harness is imported from this checkout, so edits need no reinstall.
+    session.install("-e", ".", *extra)
+
+
+@nox.session(python=PYTHON)
+def kata(session: nox.Session) -> None:
+    """Grade a kata: nox -s kata -- <slug> [--solution | --mutant ID] [--endpoint URL]."""
+    _install(session)
+    if not session.posargs:
+        session.run("kata", "list")
+        session.error("name a kata: nox -s kata -- <slug>")
+    session.run("kata", "run", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The project's own tests (engine, adapters, policies, drills, every kata's fidelity)."""
+    _install(session, "pytest-xdist==3.8.0")
+    session.run("pytest", "-n", "2", "--dist", "loadgroup", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def verify(session: nox.Session) -> None:
+    """Prove every kata: starter fails, solution passes, each mutant fails on its requirement."""
+    _install(session)
+    session.run("kata", "verify", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Per-stage wall times of each kata's solution (median of 5 runs)."""
+    _install(session)
+    session.run("kata", "bench", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff, as CI runs it."""
+    session.install("ruff==0.17.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")

@@ -1,0 +1,65 @@
+"""Kata fidelity, for every kata: the starter fails, the solution passes, and every
+mutant fails on the requirement it names. This is `nox -s verify` as tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.context import RunOptions
+from harness.emulator import start_embedded
+from harness.kata import available_katas, load_kata
+from harness.runner import RunResult, run_kata
+
+KATAS = available_katas()
+VARIANTS = [
+    (slug, variant)
+    for slug in KATAS
+    for variant in ["starter", "solution", *(f"mutant:{m.id}" for m in load_kata(slug).mutants)]
+]
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with start_embedded() as emu:
+        yield emu
+
+
+def _run(slug: str, variant: str, emulator, tmp_path) -> RunResult:
+    emulator.reset()
+    return run_kata(
+        load_kata(slug), RunOptions(variant=variant, out_dir=tmp_path / "out"), emulator=emulator
+    )
+
+
+def _explain(result: RunResult) -> str:
+    lines = [
+        f"{r.id} [{r.requirement}] {r.outcome}: {r.message}" for r in result.results if r.blocking
+    ]
+    if result.error:
+        lines.append(f"error: {result.error}")
+    return "\n".join(lines) or "nothing failed"
+
+
+@pytest.mark.parametrize(("slug", "variant"), VARIANTS, ids=[f"{s}:{v}" for s, v in VARIANTS])
+def test_kata_variant(slug, variant, emulator, tmp_path):
+    result = _run(slug, variant, emulator, tmp_path)
+    kata = load_kata(slug)
+    # Whatever the variant, the run must clean up after itself.
+    teardown = [r for r in result.results if r.id == "teardown"]
+    assert teardown and teardown[0].outcome == "passed", _explain(result)
+    if variant == "solution":
+        assert result.passed, _explain(result)
+        assert result.exit_code == 0
+        rows = {r.requirement for r in result.results if r.requirement and r.enforced}
+        assert rows == set(kata.requirement_ids), "every requirement is verified by a check"
+    elif variant == "starter":
+        assert not result.passed and result.exit_code == 1, "the starter must fail"
+    else:
+        mutant = next(m for m in kata.mutants if f"mutant:{m.id}" == variant)
+        assert not result.passed, f"mutant {mutant.id} ({mutant.mistake}) was not caught"
+        missing = set(mutant.breaks) - result.failing_requirements()
+        assert not missing, (
+            f"mutant {mutant.id} must fail on {sorted(mutant.breaks)}, but {sorted(missing)} "
+            f"passed; failing: {sorted(result.failing_requirements())}"
+        )
