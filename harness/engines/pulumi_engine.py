@@ -15,7 +15,8 @@ How each verb maps onto Pulumi:
   (``drift_between``). Chosen over ``preview --refresh`` because the export format is a
   stable, documented schema while refresh-preview event payloads are not. Like
   ``pulumi refresh``, this writes the emulator's values into the stack's state.
-- destroy: ``pulumi destroy --exclude-protected`` between two exports
+- destroy: empty the buckets it will delete (``empty_buckets``, as the local engine's
+  purge does), then ``pulumi destroy --exclude-protected`` between two exports
   (``destroy_result``): protected resources stay, the rest go.
 
 What has never run here: anything that needs the Pulumi CLI or the pulumi-aws provider
@@ -42,7 +43,7 @@ from typing import Any, TypeVar
 
 from pulumi.automation import ConfigValue, EngineEvent, OpType
 
-from harness.emulator import TEST_CREDENTIALS
+from harness.emulator import TEST_CREDENTIALS, client_kwargs
 from harness.engines.base import Change, DestroyResult, Drift, Engine, Op, Plan, ProgramSpec
 from harness.engines.state import ResourceState, StackState
 from harness.errors import HarnessError, ProgramError, ResourceRejected, ToolError
@@ -62,6 +63,7 @@ DEFAULT_SERVICES = (
 )  # fmt: skip
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 PROVIDER_PREFIX = "pulumi:providers:"
 # Pulumi's wire sentinels: a value not known until apply, and a secret's envelope.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -231,16 +233,19 @@ def drift_between(before: StackState, after: StackState) -> list[Drift]:
     """What a refresh changed, per input key of each managed resource.
 
     Values come from the outputs (a refresh rewrites them from the cloud, and Pulumi
-    outputs repeat the inputs), falling back to the inputs for write-only keys.
+    outputs repeat the inputs), falling back to the inputs for write-only keys. Keys
+    under ``ignore_changes`` are not drift, and a deleted resource's ``expected`` is its
+    id, both as the local engine reports them.
     """
     now = after.by_urn()
     drifts: list[Drift] = []
     for old in before.managed():
         new = now.get(old.urn)
         if new is None:
-            drifts.append(Drift(old.urn, old.type, old.name, "", "deleted"))
+            drifts.append(Drift(old.urn, old.type, old.name, "", "deleted", expected=old.id))
             continue
-        for key in sorted(k for k in old.inputs if not k.startswith("__")):
+        ignored = {_top_level(path) for path in old.ignore_changes}
+        for key in sorted(k for k in old.inputs if not k.startswith("__") and k not in ignored):
             expected, actual = _observed(old, key), _observed(new, key)
             if expected != actual:
                 drifts.append(Drift(old.urn, old.type, old.name, key, "changed", expected, actual))
@@ -263,6 +268,35 @@ def destroy_result(before: StackState, after: StackState) -> DestroyResult:
         else:
             result.deleted.append(r.urn)
     return result
+
+
+def empty_buckets(resources: Iterable[ResourceState], endpoint: str, region: str) -> list[str]:
+    """Delete every object version and delete marker in the S3 buckets among ``resources``.
+
+    Returns the buckets it emptied. A bucket that is already gone or unreachable, or
+    whose objects are under Object Lock retention, is left for ``pulumi destroy`` to
+    report.
+    """
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    emptied = []
+    for res in resources:
+        if res.type not in BUCKET_TYPES or not res.id:
+            continue
+        s3 = boto3.client("s3", **client_kwargs(endpoint, res.region or region))
+        try:
+            for page in s3.get_paginator("list_object_versions").paginate(Bucket=res.id):
+                keys = [
+                    {"Key": v["Key"], "VersionId": v["VersionId"]}
+                    for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+                ]
+                if keys:
+                    s3.delete_objects(Bucket=res.id, Delete={"Objects": keys, "Quiet": True})
+        except (BotoCoreError, ClientError):
+            continue
+        emptied.append(res.id)
+    return emptied
 
 
 def urn_name(urn: str) -> str:
@@ -444,9 +478,18 @@ class PulumiEngine(Engine):
         after = self._save(self._export())
         return drift_between(before, after)
 
-    def destroy(self) -> DestroyResult:
+    def destroy(self, purge: bool = True) -> DestroyResult:
+        """``purge`` first empties the stack's buckets, as the local engine's teardown does:
+        the behavior checks may have written objects, and S3 refuses to delete a bucket
+        that holds any (unless the program set ``forceDestroy``).
+        """
         stack = self._open()
         before = self._export()
+        if not before.managed():
+            return DestroyResult()
+        if purge:  # only what destroy will delete: protected and retained buckets keep theirs
+            doomed = [r for r in before.managed() if not r.protect and not r.retain_on_delete]
+            empty_buckets(doomed, self.spec.endpoint, self.region)
         self._run(
             lambda: stack.destroy(
                 on_event=self._on_event,
