@@ -77,6 +77,8 @@ def make_engine(ctx: RunContext) -> Engine:
         raise HarnessError(f"unknown engine {ctx.options.engine!r}", "use local or pulumi")
     from harness.engines.local import LocalEngine
 
+    if ctx.emulator.kind == "external":
+        return LocalEngine(spec, account_id=emu.account_id(ctx.emulator.endpoint))
     return LocalEngine(spec)
 
 
@@ -133,6 +135,11 @@ def run_kata(
         if emulator is None:
             starter = _EmulatorStarter(options)
             starter.start()
+        if options.endpoint and starter is not None:
+            # An external emulator is there already; its account id shapes the ARNs
+            # synth predicts (LocalStack's is 000000000000, moto's 123456789012).
+            emulator = starter.get()
+            starter = None
         # synth does not need the emulator, but the engine wants an endpoint to name.
         ctx.emulator = emulator or emu.Emulator(endpoint="http://127.0.0.1:0", kind="pending")
         ctx.engine = make_engine(ctx)

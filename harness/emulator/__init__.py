@@ -192,3 +192,17 @@ def dump_state(endpoint: str) -> dict:
     """moto's own view of every resource it holds (used for the leak check)."""
     with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=10) as r:
         return json.loads(r.read())
+
+
+def account_id(endpoint: str, region: str = "us-east-1") -> str:
+    """The account the emulator puts resources in (moto and LocalStack differ)."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        sts = boto3.client("sts", **client_kwargs(endpoint, region))
+        return sts.get_caller_identity()["Account"]
+    except (BotoCoreError, ClientError) as exc:
+        raise EmulatorError(
+            f"the emulator at {endpoint} did not answer sts:GetCallerIdentity: {exc}"
+        ) from None
