@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -116,19 +117,25 @@ def start_embedded(port: int | None = None) -> Emulator:
     # Import the harness from this checkout even when it is not installed.
     repo = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (repo, env.get("PYTHONPATH", "")) if p)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.emulator.moto_server", str(port)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
-    emulator = Emulator(endpoint=f"http://127.0.0.1:{port}", kind="moto", _process=proc)
-    line = _read_ready_line(proc)
+    # stderr goes to a file, not a pipe: a pipe nobody reads fills up and stalls the server.
+    with tempfile.TemporaryFile("w+") as errors:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "harness.emulator.moto_server", str(port)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            env=env,
+            text=True,
+        )
+        emulator = Emulator(endpoint=f"http://127.0.0.1:{port}", kind="moto", _process=proc)
+        line = _read_ready_line(proc)
+        if line == f"ready {port}":
+            err = []
+        else:
+            emulator.stop()  # first: its stderr is complete only once it has exited
+            errors.seek(0)
+            err = errors.read().strip().splitlines()
     if line != f"ready {port}":
-        err = (proc.stderr.read() if proc.stderr else "").strip().splitlines()
-        emulator.stop()
         reason = err[-1] if err else line or "exited without a word"
         if "Address already in use" in "\n".join(err):
             raise EmulatorError(
@@ -139,7 +146,7 @@ def start_embedded(port: int | None = None) -> Emulator:
             f"the embedded emulator (moto) did not start: {reason}",
             "check that the harness environment installed moto[server]",
         )
-    # The server's stdout and stderr are not read again: keep them from filling a pipe.
+    # The server's stdout is not read again: keep it from filling a pipe.
     if proc.stdout:
         proc.stdout.close()
     return emulator
