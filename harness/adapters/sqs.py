@@ -43,6 +43,8 @@ class Queue(Adapter):
             if inputs.get(key) is None or inputs.get(key) == "":
                 continue
             value = inputs[key]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)  # the SDK sends every number as a float; SQS wants "45"
             attrs[aws] = str(value).lower() if isinstance(value, bool) else str(value)
         return attrs
 
