@@ -214,13 +214,14 @@ class Applier:
         checked: dict[str, Any],
         region: str,
         op: Op,
+        changed: set[str] | None = None,
     ) -> tuple[str, dict[str, Any]]:
         if not self.apply or has_unknown(checked):
             outputs = adapter.plan(ctx, checked)
-            self._record(reg, "", checked, outputs, region, op)
+            self._record(reg, "", checked, outputs, region, op, changed)
             return "", outputs
         id_, outputs = adapter.create(ctx, checked)
-        self._record(reg, id_, checked, outputs, region, op)
+        self._record(reg, id_, checked, outputs, region, op, changed)
         return id_, outputs
 
     def _diff_and_apply(
@@ -281,10 +282,9 @@ class Applier:
         region: str,
         changed: set[str],
     ) -> tuple[str, dict[str, Any]]:
-        id_, outputs = self._create(reg, adapter, ctx, checked, region, Op.REPLACE)
-        with self.lock:
-            self.changes[-1].properties = sorted(changed)
-        return id_, outputs
+        # The changed keys go in with the change itself: another thread may append
+        # its own change in between, so "the last change" is not necessarily ours.
+        return self._create(reg, adapter, ctx, checked, region, Op.REPLACE, changed)
 
     def _record(
         self,
