@@ -11,6 +11,7 @@ reverse-sorted list, condition values in the order given (a single one flattened
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -114,7 +115,8 @@ def render_policy_document(args: dict[str, Any]) -> dict[str, Any]:
         **args,
         "json": pretty,
         "minifiedJson": json.dumps(doc, separators=(",", ":")),
-        "id": str(abs(hash(pretty))),
+        # The provider's id is a crc32 of the JSON; hash() would differ in every process.
+        "id": str(zlib.crc32(pretty.encode())),
     }
 
 
