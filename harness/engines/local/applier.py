@@ -18,7 +18,12 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    ParamValidationError,
+)
 
 from harness.adapters import REGISTRY, supported_types
 from harness.adapters.base import Adapter, Context, canonical_json
@@ -111,6 +116,8 @@ def describe(exc: Exception) -> str:
         return f"{err.get('Code', 'Error')}: {err.get('Message', '')}".strip()
     if isinstance(exc, EndpointConnectionError):
         return f"the emulator did not answer ({exc})"
+    if isinstance(exc, ParamValidationError):  # refused by botocore before it was sent
+        return f"ParamValidationError: {' '.join(str(exc).split())}"
     if isinstance(exc, KeyError):
         return f"required input {exc} is missing"
     return f"{type(exc).__name__}: {exc}"
@@ -190,7 +197,8 @@ class Applier:
             return self._diff_and_apply(reg, adapter, prior, inputs, region, seed)
         except ResourceFailure:
             raise
-        except (ClientError, EndpointConnectionError, KeyError, ValueError, TypeError) as exc:
+        # BotoCoreError: also what botocore refuses before sending (an invalid bucket name).
+        except (ClientError, BotoCoreError, KeyError, ValueError, TypeError) as exc:
             failure = ResourceFailure(reg, exc)
             with self.lock:
                 self.failures.append(failure)
