@@ -6,7 +6,7 @@ IAM is global; moto keeps it per account and partition, so region does not matte
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
 
@@ -137,80 +137,60 @@ class Role(Adapter):
                 raise
 
 
-class RolePolicy(Adapter):
+class _InlinePolicy(Adapter):
+    """An inline policy embedded in a role or a user; id = "<owner>:<policy name>".
+
+    The two differ only in the owner's kind, so the boto3 calls are looked up by it:
+    put_role_policy(RoleName=…) vs put_user_policy(UserName=…).
+    """
+
+    owner: ClassVar[str]  # "role" or "user": the input key and the API's noun
+    autoname = ("name", 128)
+
+    def _call(self, ctx: Context, verb: str, owner: str, name: str, **kwargs: Any) -> Any:
+        api = getattr(ctx.client("iam"), f"{verb}_{self.owner}_policy")
+        return api(**{f"{self.owner.capitalize()}Name": owner, "PolicyName": name}, **kwargs)
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        owner = inputs[self.owner]
+        self._call(ctx, "put", owner, inputs["name"], PolicyDocument=_doc(inputs["policy"]))
+        id_ = f"{owner}:{inputs['name']}"
+        return id_, {**inputs, "id": id_}
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        owner, name = id_.split(":", 1)
+        try:
+            doc = self._call(ctx, "get", owner, name)
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        return {**inputs, "policy": _same_doc(doc["PolicyDocument"], inputs.get("policy"))}
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self.create(ctx, new)[1]
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        owner, name = id_.split(":", 1)
+        try:
+            self._call(ctx, "delete", owner, name)
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+class RolePolicy(_InlinePolicy):
     type_token = "aws:iam/rolePolicy:RolePolicy"
+    owner = "role"
     replace_on = frozenset({"role", "name", "namePrefix"})
-    autoname = ("name", 128)
-
-    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        ctx.client("iam").put_role_policy(
-            RoleName=inputs["role"],
-            PolicyName=inputs["name"],
-            PolicyDocument=_doc(inputs["policy"]),
-        )
-        id_ = f"{inputs['role']}:{inputs['name']}"
-        return id_, {**inputs, "id": id_}
-
-    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
-        role, name = id_.split(":", 1)
-        try:
-            doc = ctx.client("iam").get_role_policy(RoleName=role, PolicyName=name)
-        except ClientError as exc:
-            if not_found(exc):
-                return None
-            raise
-        return {**inputs, "policy": _same_doc(doc["PolicyDocument"], inputs.get("policy"))}
-
-    def update(
-        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
-    ) -> dict[str, Any]:
-        return self.create(ctx, new)[1]
-
-    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
-        role, name = id_.split(":", 1)
-        try:
-            ctx.client("iam").delete_role_policy(RoleName=role, PolicyName=name)
-        except ClientError as exc:
-            if not not_found(exc):
-                raise
 
 
-class UserPolicy(Adapter):
+class UserPolicy(_InlinePolicy):
     type_token = "aws:iam/userPolicy:UserPolicy"
+    owner = "user"
     replace_on = frozenset({"user", "name", "namePrefix"})
-    autoname = ("name", 128)
-
-    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        ctx.client("iam").put_user_policy(
-            UserName=inputs["user"],
-            PolicyName=inputs["name"],
-            PolicyDocument=_doc(inputs["policy"]),
-        )
-        id_ = f"{inputs['user']}:{inputs['name']}"
-        return id_, {**inputs, "id": id_}
-
-    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
-        user, name = id_.split(":", 1)
-        try:
-            doc = ctx.client("iam").get_user_policy(UserName=user, PolicyName=name)
-        except ClientError as exc:
-            if not_found(exc):
-                return None
-            raise
-        return {**inputs, "policy": _same_doc(doc["PolicyDocument"], inputs.get("policy"))}
-
-    def update(
-        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
-    ) -> dict[str, Any]:
-        return self.create(ctx, new)[1]
-
-    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
-        user, name = id_.split(":", 1)
-        try:
-            ctx.client("iam").delete_user_policy(UserName=user, PolicyName=name)
-        except ClientError as exc:
-            if not not_found(exc):
-                raise
 
 
 class Policy(Adapter):
