@@ -1,0 +1,172 @@
+"""The IAM evaluator patches (harness/emulator/patches.py): unit cases, then live in moto.
+
+The live tests switch IAM enforcement on in this worker's emulator for the duration
+of a ``with iam.enforced()`` block; principals are made before it, as kata checks do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+from harness.drills.iam import Principals, assert_allowed, assert_denied
+from harness.emulator.patches import principal_matches
+
+ACCOUNT = "123456789012"
+ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
+SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/app/run-1"
+
+
+@pytest.mark.parametrize(
+    ("principal", "caller", "matches"),
+    [
+        (None, ALICE, True),  # no Principal element: identity policies do not name one
+        ("*", ALICE, True),
+        ({"AWS": "*"}, ALICE, True),
+        ({"AWS": ALICE}, ALICE, True),
+        ({"AWS": ALICE}, f"arn:aws:iam::{ACCOUNT}:user/bob", False),
+        ({"AWS": ["arn:aws:iam::1:user/x", ALICE]}, ALICE, True),
+        ({"Service": "lambda.amazonaws.com"}, ALICE, False),  # moto raised a TypeError
+        ({"Federated": "cognito-identity.amazonaws.com"}, ALICE, False),
+        ({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, ALICE, True),  # the whole account
+        ({"AWS": ACCOUNT}, ALICE, True),  # the bare account id means the same
+        ({"AWS": "arn:aws:iam::999999999999:root"}, ALICE, False),  # another account
+        ({"AWS": f"arn:aws:iam::{ACCOUNT}:role/app"}, SESSION, True),  # a session of it
+        ({"AWS": f"arn:aws:iam::{ACCOUNT}:role/other"}, SESSION, False),
+    ],
+)
+def test_principal_matches(principal, caller, matches):
+    assert principal_matches(principal, caller) is matches
+
+
+def _trust(principal):
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal}],
+        }
+    )
+
+
+def _allow(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+@pytest.fixture
+def iam(moto_emulator):
+    principals = Principals(moto_emulator, "us-east-1")
+    yield principals
+    principals.close()  # also switches enforcement off if a test failed inside it
+
+
+@pytest.fixture
+def new_role(iam):
+    """``new_role(trust_principal, **kwargs)`` -> role ARN; deleted after the test."""
+    admin = iam.admin("iam")
+    made = []
+
+    def make(principal, **kwargs):
+        name = f"patch-{uuid.uuid4().hex[:8]}"
+        made.append(name)
+        return admin.create_role(
+            RoleName=name, AssumeRolePolicyDocument=_trust(principal), **kwargs
+        )["Role"]["Arn"]
+
+    yield make
+    for name in made:
+        for policy in admin.list_role_policies(RoleName=name)["PolicyNames"]:
+            admin.delete_role_policy(RoleName=name, PolicyName=policy)
+        admin.delete_role(RoleName=name)
+
+
+def _assume(principal, role_arn):
+    return lambda: principal.client("sts").assume_role(
+        RoleArn=role_arn, RoleSessionName="patch-test"
+    )
+
+
+def test_service_only_trust_denies_a_stranger_instead_of_failing(iam, new_role):
+    role = new_role({"Service": "lambda.amazonaws.com"})
+    stranger = iam.stranger()
+    with iam.enforced():
+        # assert_denied fails on any other error, e.g. the HTTP 500 moto gave unpatched.
+        assert_denied(_assume(stranger, role), "stranger assumes a Lambda role")
+
+
+def test_account_root_trust_admits_any_principal_allowed_to_assume(iam, new_role):
+    role = new_role({"AWS": f"arn:aws:iam::{ACCOUNT}:root"})
+    stranger = iam.stranger()
+    with iam.enforced():
+        creds = assert_allowed(_assume(stranger, role), "stranger assumes an account-trusting role")
+    assert creds["AssumedRoleUser"]["Arn"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/")
+
+
+def test_user_arn_trust_admits_that_user_and_no_one_else(iam, new_role):
+    admin = iam.admin("iam")
+    name = f"alice-{uuid.uuid4().hex[:8]}"
+    user_arn = admin.create_user(UserName=name)["User"]["Arn"]
+    admin.put_user_policy(
+        UserName=name,
+        PolicyName="assume",
+        PolicyDocument=_allow({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}),
+    )
+    try:
+        role = new_role({"AWS": user_arn})
+        alice, stranger = iam.user(name), iam.stranger()
+        with iam.enforced():
+            assert_allowed(_assume(alice, role), "the trusted user assumes the role")
+            assert_denied(_assume(stranger, role), "another user assumes the role")
+    finally:
+        for key in admin.list_access_keys(UserName=name)["AccessKeyMetadata"]:
+            admin.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+        admin.delete_user_policy(UserName=name, PolicyName="assume")
+        admin.delete_user(UserName=name)
+
+
+def test_permissions_boundary_caps_what_the_inline_policy_allows(iam, new_role):
+    admin, s3 = iam.admin("iam"), iam.admin("s3")
+    uid = uuid.uuid4().hex[:8]
+    bucket = f"patch-{uid}"
+    s3.create_bucket(Bucket=bucket)
+    boundary = admin.create_policy(
+        PolicyName=f"s3-only-{uid}",
+        PolicyDocument=_allow({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}),
+    )["Policy"]["Arn"]
+    inline = _allow(
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*"},
+        {"Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*"},
+    )
+    trust = {"Service": "lambda.amazonaws.com"}
+    capped = new_role(trust, PermissionsBoundary=boundary)
+    uncapped = new_role(trust)  # the control: same policy, no boundary
+    for arn in (capped, uncapped):
+        admin.put_role_policy(
+            RoleName=arn.rsplit("/", 1)[1], PolicyName="inline", PolicyDocument=inline
+        )
+    as_capped, as_uncapped = iam.role(capped), iam.role(uncapped)
+    created = f"made-by-uncapped-{uid}"
+    try:
+        with iam.enforced():
+            assert_allowed(
+                lambda: as_capped.client("s3").put_object(Bucket=bucket, Key="k", Body=b"x"),
+                "s3:PutObject (inline and boundary allow it)",
+            )
+            assert_denied(
+                lambda: as_capped.client("iam").create_user(UserName=f"made-by-capped-{uid}"),
+                "iam:CreateUser (the boundary does not allow it)",
+            )
+            assert_allowed(
+                lambda: as_uncapped.client("iam").create_user(UserName=created),
+                "iam:CreateUser without a boundary",
+            )
+    finally:  # cleanup must not hide the assertion that failed
+        with contextlib.suppress(ClientError):
+            admin.delete_user(UserName=created)
+        admin.delete_role_permissions_boundary(RoleName=capped.rsplit("/", 1)[1])
+        admin.delete_policy(PolicyArn=boundary)
+        s3.delete_object(Bucket=bucket, Key="k")
+        s3.delete_bucket(Bucket=bucket)
