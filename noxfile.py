@@ -33,7 +33,7 @@ def kata(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The project's own tests (engine, adapters, policies, drills, every kata's fidelity)."""
     _install(session, "pytest-xdist==3.8.0")
-    session.run("pytest", "-n", "2", "--dist", "loadgroup", *session.posargs)
+    session.run("pytest", "-n", "2", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -48,6 +48,9 @@ def _child(request_path: str, worker: object) -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.chdir(request["workdir"])
+    # The zygote may predate the emulator (it warms up during synth): point the
+    # program at the endpoint of this run, as a fresh worker's environment would.
+    os.environ["AWS_ENDPOINT_URL"] = request["endpoint"]
     sys.argv = ["worker", request_path]
     try:
         worker.main()  # type: ignore[attr-defined]  # ends with os._exit
