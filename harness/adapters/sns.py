@@ -1,0 +1,142 @@
+"""SNS: topics and subscriptions. To prove a page was sent, subscribe an SQS queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from harness.adapters.base import Adapter, Context, canonical_json, not_found, tags_list
+
+TOPIC_ATTRIBUTES = {
+    "displayName": "DisplayName",
+    "policy": "Policy",
+    "kmsMasterKeyId": "KmsMasterKeyId",
+    "deliveryPolicy": "DeliveryPolicy",
+}
+
+
+class Topic(Adapter):
+    type_token = "aws:sns/topic:Topic"
+    replace_on = frozenset({"name", "namePrefix", "fifoTopic"})
+    autoname = ("name", 256)
+
+    def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        out = super().check(ctx, name, inputs)
+        if out.get("fifoTopic") and not out["name"].endswith(".fifo"):
+            out["name"] += ".fifo"
+        return out
+
+    def _arn(self, ctx: Context, inputs: dict[str, Any]) -> str:
+        return f"arn:{ctx.partition}:sns:{ctx.region}:{ctx.account_id}:{inputs['name']}"
+
+    def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
+        return {**inputs, "arn": self._arn(ctx, inputs), "tagsAll": dict(inputs.get("tags") or {})}
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        attrs = {aws: str(inputs[k]) for k, aws in TOPIC_ATTRIBUTES.items() if inputs.get(k)}
+        if inputs.get("fifoTopic"):
+            attrs["FifoTopic"] = "true"
+        kwargs: dict[str, Any] = {"Name": inputs["name"], "Attributes": attrs}
+        if inputs.get("tags"):
+            kwargs["Tags"] = tags_list(inputs["tags"])
+        arn = ctx.client("sns").create_topic(**kwargs)["TopicArn"]
+        return arn, {**self.plan(ctx, inputs), "arn": arn}
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            attrs = ctx.client("sns").get_topic_attributes(TopicArn=id_)["Attributes"]
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        live = dict(inputs)
+        for key, aws in TOPIC_ATTRIBUTES.items():
+            if key in inputs and inputs[key] is not None:
+                value = attrs.get(aws)
+                same = key == "policy" and canonical_json(value) == canonical_json(inputs[key])
+                live[key] = inputs[key] if same else value
+        return live
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        sns = ctx.client("sns")
+        for key, aws in TOPIC_ATTRIBUTES.items():
+            if old.get(key) != new.get(key) and new.get(key) is not None:
+                sns.set_topic_attributes(TopicArn=id_, AttributeName=aws, AttributeValue=new[key])
+        if old.get("tags") != new.get("tags"):
+            removed = [k for k in (old.get("tags") or {}) if k not in (new.get("tags") or {})]
+            if removed:
+                sns.untag_resource(ResourceArn=id_, TagKeys=removed)
+            if new.get("tags"):
+                sns.tag_resource(ResourceArn=id_, Tags=tags_list(new["tags"]))
+        return {**self.plan(ctx, new), "arn": id_}
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        try:
+            ctx.client("sns").delete_topic(TopicArn=id_)
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+class TopicSubscription(Adapter):
+    type_token = "aws:sns/topicSubscription:TopicSubscription"
+    replace_on = frozenset({"topic", "protocol", "endpoint"})
+    ATTRIBUTES = {
+        "rawMessageDelivery": "RawMessageDelivery",
+        "filterPolicy": "FilterPolicy",
+        "redrivePolicy": "RedrivePolicy",
+    }
+
+    def _attributes(self, inputs: dict[str, Any]) -> dict[str, str]:
+        attrs = {}
+        for key, aws in self.ATTRIBUTES.items():
+            value = inputs.get(key)
+            if value is None or value == "":
+                continue
+            attrs[aws] = str(value).lower() if isinstance(value, bool) else str(value)
+        return attrs
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        arn = ctx.client("sns").subscribe(
+            TopicArn=inputs["topic"],
+            Protocol=inputs["protocol"],
+            Endpoint=inputs["endpoint"],
+            Attributes=self._attributes(inputs),
+            ReturnSubscriptionArn=True,
+        )["SubscriptionArn"]
+        return arn, {**inputs, "arn": arn}
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            attrs = ctx.client("sns").get_subscription_attributes(SubscriptionArn=id_)
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        live = dict(inputs)
+        attrs = attrs["Attributes"]
+        if "rawMessageDelivery" in inputs:
+            live["rawMessageDelivery"] = attrs.get("RawMessageDelivery", "false") == "true"
+        return live
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        for aws, value in self._attributes(new).items():
+            ctx.client("sns").set_subscription_attributes(
+                SubscriptionArn=id_, AttributeName=aws, AttributeValue=value
+            )
+        return {**new, "arn": id_}
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        try:
+            ctx.client("sns").unsubscribe(SubscriptionArn=id_)
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+ADAPTERS: list[type[Adapter]] = [Topic, TopicSubscription]
