@@ -97,6 +97,43 @@ def not_found(exc: ClientError, *codes: str) -> bool:
     return code in codes or code.endswith("NotFound") or code.startswith("NoSuch") or status == 404
 
 
+def normalize(value: Any) -> Any:
+    """The SDK sends every number as a float; AWS answers 1, not 1.0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: normalize(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalize(v) for v in value]
+    return value
+
+
+def covers(live: Any, wanted: Any) -> bool:
+    """Does the live value say what the program asked for?
+
+    AWS fills in defaults the program never mentioned (Priority 1, Years 0,
+    BucketKeyEnabled false); those are not drift. Everything the program did
+    set must be equal.
+    """
+    live, wanted = normalize(live), normalize(wanted)
+    if isinstance(wanted, dict) and isinstance(live, dict):
+        if any(k not in live and v not in (None, "", [], {}, False) for k, v in wanted.items()):
+            return False
+        return all(covers(live.get(k), v) for k, v in wanted.items())
+    if isinstance(wanted, list) and isinstance(live, list):
+        return len(wanted) == len(live) and all(
+            covers(a, b) for a, b in zip(live, wanted, strict=True)
+        )
+    if wanted in (None, "", [], {}) and live in (None, "", [], {}, False, 0):
+        return True
+    return live == wanted
+
+
+def keep_shape(live: Any, wanted: Any) -> Any:
+    """Report the program's own spelling when the live value covers it, else the live value."""
+    return wanted if covers(live, wanted) else live
+
+
 def json_equal(a: Any, b: Any) -> bool:
     """Policy documents compare by meaning, not by whitespace or key order."""
     return canonical_json(a) == canonical_json(b)

@@ -11,7 +11,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from harness.adapters.base import Adapter, Context, canonical_json, not_found, tags_dict, tags_list
+from harness.adapters.base import (
+    Adapter,
+    Context,
+    canonical_json,
+    keep_shape,
+    not_found,
+    tags_dict,
+    tags_list,
+)
 
 
 class Bucket(Adapter):
@@ -94,16 +102,29 @@ class Bucket(Adapter):
 
 
 def _empty(s3: Any, bucket: str) -> None:
-    """Delete every object version and delete marker (what force_destroy does)."""
+    """Delete every object version and delete marker (what force_destroy does).
+
+    moto 5.2 crashes (HTTP 500) deleting a key that has a delete marker once the
+    bucket's versioning is suspended (it drops every version of the key at once
+    and cannot dispose of a marker). Teardown suspends versioning before it deletes
+    the bucket, so versioning is switched back on for the purge; the bucket is about
+    to go, and on AWS this changes nothing.
+    """
     try:
-        pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
-        for page in pages:
+        pages = list(s3.get_paginator("list_object_versions").paginate(Bucket=bucket))
+        has_markers = any(page.get("DeleteMarkers") for page in pages)
+        if has_markers and s3.get_bucket_versioning(Bucket=bucket).get("Status") == "Suspended":
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        for kind in ("DeleteMarkers", "Versions"):
             doomed = [
                 {"Key": o["Key"], "VersionId": o["VersionId"]}
-                for o in page.get("Versions", []) + page.get("DeleteMarkers", [])
+                for page in pages
+                for o in page.get(kind, [])
             ]
-            if doomed:
-                s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
+            for i in range(0, len(doomed), 1000):  # DeleteObjects takes 1000 at a time
+                s3.delete_objects(
+                    Bucket=bucket, Delete={"Objects": doomed[i : i + 1000], "Quiet": True}
+                )
     except ClientError as exc:
         if not not_found(exc):
             raise
@@ -222,7 +243,7 @@ class BucketServerSideEncryptionConfiguration(_BucketConfig):
             if "BucketKeyEnabled" in rule:
                 r["bucketKeyEnabled"] = rule["BucketKeyEnabled"]
             rules.append(r)
-        return {**inputs, "rules": _keep_shape(rules, inputs.get("rules"))}
+        return {**inputs, "rules": keep_shape(rules, inputs.get("rules"))}
 
     def remove(self, ctx: Context, bucket: str) -> None:
         ctx.client("s3").delete_bucket_encryption(Bucket=bucket)
@@ -277,15 +298,196 @@ class BucketPolicy(_BucketConfig):
         ctx.client("s3").delete_bucket_policy(Bucket=bucket)
 
 
-def _keep_shape(live: list[dict], wanted: Any) -> Any:
-    """AWS fills defaults (BucketKeyEnabled=false); keep the program's spelling when equal."""
-    if not isinstance(wanted, list) or len(wanted) != len(live):
+def _pascal(value: Any, overrides: dict[str, str]) -> Any:
+    """camelCase provider keys -> the S3 API's PascalCase, recursively."""
+    if isinstance(value, list):
+        return [_pascal(v, overrides) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        overrides.get(k, k[:1].upper() + k[1:]): _pascal(v, overrides) for k, v in value.items()
+    }
+
+
+def _camel(value: Any, overrides: dict[str, str]) -> Any:
+    reverse = {v: k for k, v in overrides.items()}
+    if isinstance(value, list):
+        return [_camel(v, overrides) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {reverse.get(k, k[:1].lower() + k[1:]): _camel(v, overrides) for k, v in value.items()}
+
+
+class BucketReplicationConfig(_BucketConfig):
+    """Replication rules. S3 (and moto) refuse them on an unversioned bucket, as AWS does;
+    moto stores them without copying objects — harness.drills models the copying.
+    """
+
+    type_token = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+    KEYS = {
+        "id": "ID",
+        "replicaKmsKeyId": "ReplicaKmsKeyID",
+        "sseKmsEncryptedObjects": "SseKmsEncryptedObjects",
+        "rules": "Rules",
+    }
+
+    def put(self, ctx: Context, inputs: dict[str, Any]) -> None:
+        rules = []
+        for rule in inputs.get("rules") or []:
+            aws_rule = _pascal(rule, self.KEYS)
+            # The provider's v2 schema always sends a filter; an empty one means "all".
+            aws_rule.setdefault("Filter", {"Prefix": rule.get("prefix", "")})
+            aws_rule.pop("Prefix", None)
+            if "Priority" in aws_rule:
+                aws_rule["Priority"] = int(aws_rule["Priority"])
+            aws_rule.setdefault("DeleteMarkerReplication", {"Status": "Disabled"})
+            rules.append(aws_rule)
+        ctx.client("s3").put_bucket_replication(
+            Bucket=inputs["bucket"],
+            ReplicationConfiguration={"Role": inputs["role"], "Rules": rules},
+        )
+
+    def get(self, ctx: Context, bucket: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            conf = ctx.client("s3").get_bucket_replication(Bucket=bucket)
+        except ClientError as exc:
+            if "ReplicationConfigurationNotFound" in str(exc):
+                return None
+            raise
+        conf = conf["ReplicationConfiguration"]
+        live_rules = _camel(conf.get("Rules", []), self.KEYS)
+        return {
+            **inputs,
+            "role": conf.get("Role"),
+            "rules": keep_shape(live_rules, inputs.get("rules")),
+        }
+
+    def remove(self, ctx: Context, bucket: str) -> None:
+        ctx.client("s3").delete_bucket_replication(Bucket=bucket)
+
+
+class BucketObjectLockConfiguration(_BucketConfig):
+    """Default retention for a bucket created with object lock enabled."""
+
+    type_token = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
+
+    def put(self, ctx: Context, inputs: dict[str, Any]) -> None:
+        conf: dict[str, Any] = {"ObjectLockEnabled": inputs.get("objectLockEnabled") or "Enabled"}
+        if inputs.get("rule"):
+            retention = _pascal(inputs["rule"].get("defaultRetention") or {}, {})
+            for key in ("Days", "Years"):
+                if key in retention:
+                    retention[key] = int(retention[key])
+            conf["Rule"] = {"DefaultRetention": retention}
+        ctx.client("s3").put_object_lock_configuration(
+            Bucket=inputs["bucket"], ObjectLockConfiguration=conf
+        )
+
+    def get(self, ctx: Context, bucket: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            conf = ctx.client("s3").get_object_lock_configuration(Bucket=bucket)
+        except ClientError as exc:
+            if "ObjectLockConfigurationNotFound" in str(exc):
+                return None
+            raise
+        conf = conf["ObjectLockConfiguration"]
+        live = dict(inputs)
+        if "objectLockEnabled" in inputs:
+            live["objectLockEnabled"] = conf.get("ObjectLockEnabled")
+        if "rule" in inputs:
+            retention = _camel(conf.get("Rule", {}).get("DefaultRetention", {}), {})
+            live["rule"] = keep_shape([{"defaultRetention": retention}], [inputs["rule"]])[0]
         return live
-    merged = []
-    for lw, w in zip(live, wanted, strict=True):
-        candidate = {k: v for k, v in lw.items() if k in w or v}
-        merged.append(w if canonical_json(candidate) == canonical_json(w) else lw)
-    return merged
+
+    def remove(self, ctx: Context, bucket: str) -> None:
+        # Object lock cannot be switched off once a bucket has it; the provider only
+        # forgets the resource. So do we.
+        return None
+
+
+class BucketObject(Adapter):
+    """An object (e.g. a release artifact). ``source`` is a file or a directory (zipped)."""
+
+    type_token = "aws:s3/bucketObjectv2:BucketObjectv2"
+    aliases = ("aws:s3/bucketObject:BucketObject",)
+    replace_on = frozenset({"bucket", "key"})
+
+    def _body(self, inputs: dict[str, Any]) -> bytes:
+        if inputs.get("content") is not None:
+            return str(inputs["content"]).encode()
+        if inputs.get("contentBase64"):
+            import base64
+
+            return base64.b64decode(inputs["contentBase64"])
+        source = inputs.get("source") or {}
+        if "__asset_text" in source:
+            return source["__asset_text"].encode()
+        if "__asset_path" in source:
+            return _read_asset(source["__asset_path"])
+        return b""
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "Bucket": inputs["bucket"],
+            "Key": inputs["key"],
+            "Body": self._body(inputs),
+        }
+        if inputs.get("contentType"):
+            kwargs["ContentType"] = inputs["contentType"]
+        if inputs.get("serverSideEncryption"):
+            kwargs["ServerSideEncryption"] = inputs["serverSideEncryption"]
+        if inputs.get("kmsKeyId"):
+            kwargs["SSEKMSKeyId"] = inputs["kmsKeyId"]
+        if inputs.get("tags"):
+            kwargs["Tagging"] = "&".join(f"{k}={v}" for k, v in inputs["tags"].items())
+        put = ctx.client("s3").put_object(**kwargs)
+        return inputs["key"], {
+            **inputs,
+            "etag": put.get("ETag", "").strip('"'),
+            "versionId": put.get("VersionId", ""),
+            "arn": f"arn:{ctx.partition}:s3:::{inputs['bucket']}/{inputs['key']}",
+        }
+
+    def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
+        return {**inputs, "arn": f"arn:{ctx.partition}:s3:::{inputs['bucket']}/{inputs['key']}"}
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            ctx.client("s3").head_object(Bucket=inputs["bucket"], Key=id_)
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        return dict(inputs)
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self.create(ctx, new)[1]  # S3 has no partial update: put it again
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        try:
+            ctx.client("s3").delete_object(Bucket=inputs["bucket"], Key=id_)
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+def _read_asset(path: str) -> bytes:
+    """A FileAsset's bytes, or a FileArchive directory zipped (paths relative to the program)."""
+    import io
+    import zipfile
+    from pathlib import Path
+
+    p = Path(path)
+    if p.is_dir():
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for f in sorted(p.rglob("*")):
+                if f.is_file():
+                    zf.write(f, f.relative_to(p))
+        return buf.getvalue()
+    return p.read_bytes()
 
 
 ADAPTERS: list[type[Adapter]] = [
@@ -294,4 +496,7 @@ ADAPTERS: list[type[Adapter]] = [
     BucketServerSideEncryptionConfiguration,
     BucketVersioning,
     BucketPolicy,
+    BucketReplicationConfig,
+    BucketObjectLockConfiguration,
+    BucketObject,
 ]

@@ -12,6 +12,9 @@ services store, and they are tested in tests/test_emulator_patches.py.
    allows sts:AssumeRole assume the role. moto compares strings only and denies.
 3. Permissions boundaries: AWS allows a request only if the identity policies
    *and* the boundary allow it (an intersection). moto ignores boundaries.
+4. GetBucketReplication: moto stores each rule as sent but answers with a fixed
+   ``Filter: {Prefix: ""}`` and ``DeleteMarkerReplication: Disabled``. A rule's
+   filter decides what S3 replicates, so it is returned as stored.
 """
 
 from __future__ import annotations
@@ -74,6 +77,37 @@ def apply() -> None:
             self._raise_access_denied()
 
     ac.IAMRequestBase.check_action_permitted = check_action_permitted
+    _return_stored_replication_rules()
+
+
+def _return_stored_replication_rules() -> None:
+    from moto.core.responses import ActionResult
+    from moto.s3.exceptions import ReplicationConfigurationNotFoundError
+    from moto.s3.responses import S3Response
+
+    def get_bucket_replication(self: Any) -> Any:
+        self.data["Action"] = "GetBucketReplication"
+        replication = self.backend.get_bucket_replication(self.bucket_name)
+        if not replication:
+            raise ReplicationConfigurationNotFoundError(bucket_name=self.bucket_name)
+        rules = []
+        for rule in replication["Rule"]:
+            out = {
+                "ID": rule["ID"],
+                "Priority": int(rule["Priority"]),
+                "Status": rule["Status"],
+                "Filter": rule.get("Filter") or {"Prefix": rule.get("Prefix") or ""},
+                "DeleteMarkerReplication": rule.get("DeleteMarkerReplication")
+                or {"Status": "Disabled"},
+                "Destination": rule["Destination"],
+            }
+            if rule.get("SourceSelectionCriteria"):
+                out["SourceSelectionCriteria"] = rule["SourceSelectionCriteria"]
+            rules.append(out)
+        result = {"ReplicationConfiguration": {"Role": replication["Role"], "Rules": rules}}
+        return self.serialized(ActionResult(result))
+
+    S3Response.get_bucket_replication = get_bucket_replication
 
 
 def _boundary_policy(request: Any) -> Any:
