@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from harness.context import RunContext
+from harness.engines.local import leftovers
 from harness.errors import HarnessError
 from harness.results import CheckResult, Outcome, Stage
 
@@ -21,20 +22,25 @@ def run(ctx: RunContext) -> list[CheckResult]:
         except HarnessError as err:
             t.outcome = "failed"
             return [_result(Outcome.FAILED, f"destroy failed: {err}")]
-        leaked = []
-        retained = set(result.retained) | set(result.protected)
-        exists = getattr(engine, "exists", None)
-        for res in before.managed():
-            if res.id and res.urn not in retained and exists is not None and exists(res):
-                leaked.append(f"{res.type} {res.name}")
+        kept = set(result.retained) | set(result.protected)
+        # Checked with the local engine's adapters whichever engine destroyed: they read
+        # any resource by type and id, so the pulumi engine's teardown is verified too.
+        leaked, unverified = leftovers(
+            [r for r in before.managed() if r.urn not in kept],
+            endpoint=engine.spec.endpoint,
+            default_region=engine.spec.config.get("aws:region", "us-east-1"),
+        )
         t.detail = f"{len(result.deleted)} deleted"
+        if unverified:
+            t.detail += f", {len(unverified)} of types the leak check cannot read"
         if result.protected:
             t.outcome = "failed"
             names = [u.rsplit("::", 1)[-1] for u in result.protected]
             return [_result(Outcome.FAILED, f"protected resources block teardown: {names}")]
         if leaked:
             t.outcome = "failed"
-            return [_result(Outcome.FAILED, f"left behind after destroy: {leaked}")]
+            names = [f"{r.type} {r.name}" for r in leaked]
+            return [_result(Outcome.FAILED, f"left behind after destroy: {names}")]
     return [_result(Outcome.PASSED, "")]
 
 

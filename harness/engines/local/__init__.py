@@ -300,6 +300,29 @@ class LocalEngine(Engine):
         return applier.adapter(res.type).read(ctx, res.id, res.inputs) is not None
 
 
+def leftovers(
+    resources: list[ResourceState], endpoint: str, default_region: str
+) -> tuple[list[ResourceState], list[ResourceState]]:
+    """Which of these resources still exist in the emulator? (leaked, not checkable)"""
+    from harness.adapters import REGISTRY
+
+    applier = Applier(
+        endpoint=endpoint, stack="leak-check", default_region=default_region, account_id=""
+    )
+    leaked, unverified = [], []
+    for res in resources:
+        adapter = REGISTRY.get(res.type)
+        if not res.id:
+            continue
+        if adapter is None:
+            unverified.append(res)
+            continue
+        ctx = applier.context(res.urn, res.region or default_region, res.urn)
+        if adapter.read(ctx, res.id, res.inputs) is not None:
+            leaked.append(res)
+    return leaked, unverified
+
+
 def diff_live(
     res: ResourceState, live: dict[str, Any] | None, unreadable: frozenset[str]
 ) -> list[Drift]:
