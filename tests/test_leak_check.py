@@ -29,6 +29,11 @@ def test_a_bucket_still_there_is_a_leak_and_a_deleted_one_is_not(moto_emulator, 
 
 
 def test_types_without_an_adapter_are_reported_as_unverifiable(moto_emulator):
-    vpc = ResourceState(urn="urn:x", type="aws:ec2/vpc:Vpc", name="net", id="vpc-123")
+    vpc = ResourceState(
+        urn="urn:x",
+        type="aws:ec2transitgateway/transitGateway:TransitGateway",
+        name="net",
+        id="tgw-123",
+    )
     leaked, unverified = leftovers([vpc], moto_emulator.endpoint, "us-east-1")
     assert leaked == [] and [r.name for r in unverified] == ["net"]
