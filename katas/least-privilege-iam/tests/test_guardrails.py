@@ -1,0 +1,182 @@
+"""R6-R8: the guardrails around every grant: boundaries, no escalation, no wildcards."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+ROLES = ["ingest", "reporting", "break-glass"]
+ALLOW_EVERYTHING = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+NOT_A_POLICY = "not a policy document"  # rejected after authorization: nothing changes
+
+
+@pytest.mark.requirement("R6")
+def test_every_role_has_a_boundary_of_this_account(pipeline, deployed, expect):
+    problems = []
+    for role in ROLES:
+        arn = deployed.boundary[role]
+        if not arn:
+            problems.append(f"{role}: no permissions boundary")
+        elif f":iam::{pipeline.account}:policy/" not in arn:
+            problems.append(f"{role}: boundary {arn} is not a customer-managed policy")
+        elif not deployed.documents(f"boundary:{role}"):
+            problems.append(f"{role}: boundary {arn} names no policy")
+    expect.no_findings(problems)
+
+
+@pytest.mark.requirement("R6")
+@pytest.mark.parametrize("role", ROLES)
+def test_boundary_caps_the_role_whatever_is_attached(
+    role, pipeline, deployed, aws, act_as, expect, policy_tools, data_bucket_policy_restored
+):
+    # A teammate (or an attacker holding iam:PutRolePolicy) attaches Allow */*: the
+    # boundary alone must keep the role inside the pipeline.
+    admin, name, mark = aws("iam"), pipeline.role_name(role), pipeline.MARK
+    data = pipeline.data_bucket
+    admin.put_role_policy(
+        RoleName=name, PolicyName=f"{mark}-allow-all", PolicyDocument=json.dumps(ALLOW_EVERYTHING)
+    )
+    try:
+        with act_as(role, pipeline.AS_DEPLOYED) as session:
+            s3, sqs, own_iam = session.client("s3"), session.client("sqs"), session.client("iam")
+            expect.denied(
+                f"{role} with Allow */* attached",
+                {
+                    "iam:CreateUser": lambda: own_iam.create_user(UserName=pipeline.on_call_user),
+                    "iam:PutRolePolicy on itself": lambda: own_iam.put_role_policy(
+                        RoleName=name, PolicyName=mark, PolicyDocument=NOT_A_POLICY
+                    ),
+                    "iam:DeleteRolePermissionsBoundary on itself": lambda: (
+                        own_iam.delete_role_permissions_boundary(RoleName=name)
+                    ),
+                    f"s3:GetObject in {pipeline.neighbour_bucket}": lambda: s3.get_object(
+                        Bucket=pipeline.neighbour_bucket, Key=pipeline.CURATED_SEED
+                    ),
+                    f"s3:PutObject into {pipeline.neighbour_bucket}": lambda: s3.put_object(
+                        Bucket=pipeline.neighbour_bucket, Key=f"{mark}/{role}.json", Body=b"{}"
+                    ),
+                    "s3:DeleteObject in the data bucket": lambda: s3.delete_object(
+                        Bucket=data, Key=f"curated/{mark}/never-written.json"
+                    ),
+                    "s3:PutBucketPolicy on the data bucket": lambda: s3.put_bucket_policy(
+                        Bucket=data, Policy=policy_tools.probe_bucket_policy(data)
+                    ),
+                    "sqs:SendMessage to the ingest queue": lambda: sqs.send_message(
+                        QueueUrl=pipeline.queue_url, MessageBody=mark
+                    ),
+                    "sqs:ReceiveMessage from another queue": lambda: sqs.receive_message(
+                        QueueUrl=pipeline.neighbour_queue_url
+                    ),
+                },
+            )
+    finally:
+        admin.delete_role_policy(RoleName=name, PolicyName=f"{mark}-allow-all")
+        if deployed.boundary[role]:  # in case the probe above got through
+            admin.put_role_permissions_boundary(
+                RoleName=name, PermissionsBoundary=deployed.boundary[role]
+            )
+
+
+@pytest.mark.requirement("R7")
+@pytest.mark.parametrize("role", ROLES)
+def test_role_cannot_escalate_or_hop(role, pipeline, deployed, act_as, expect):
+    # Policies alone: the boundary is detached for the check and put back after, which
+    # also undoes a DeleteRolePermissionsBoundary that got through.
+    name, mark = pipeline.role_name(role), pipeline.MARK
+    boundary = deployed.boundary[role] or pipeline.missing_policy_arn()
+    with act_as(role, pipeline.POLICIES_ALONE) as principal:
+        own_iam, sts = principal.client("iam"), principal.client("sts")
+        calls = {
+            "iam:PutRolePolicy on itself": lambda: own_iam.put_role_policy(
+                RoleName=name, PolicyName=mark, PolicyDocument=NOT_A_POLICY
+            ),
+            "iam:AttachRolePolicy on itself": lambda: own_iam.attach_role_policy(
+                RoleName=name, PolicyArn=pipeline.missing_policy_arn()
+            ),
+            "iam:UpdateAssumeRolePolicy on itself": lambda: own_iam.update_assume_role_policy(
+                RoleName=name, PolicyDocument=NOT_A_POLICY
+            ),
+            "iam:DeleteRolePermissionsBoundary on itself": lambda: (
+                own_iam.delete_role_permissions_boundary(RoleName=name)
+            ),
+            "iam:CreatePolicyVersion of its boundary": lambda: own_iam.create_policy_version(
+                PolicyArn=boundary, PolicyDocument=NOT_A_POLICY, SetAsDefault=True
+            ),
+            "iam:CreateRole": lambda: own_iam.create_role(
+                RoleName=name, AssumeRolePolicyDocument=NOT_A_POLICY
+            ),
+            "iam:CreateUser": lambda: own_iam.create_user(UserName=pipeline.on_call_user),
+            "iam:CreateAccessKey": lambda: own_iam.create_access_key(UserName=f"{mark}-nobody"),
+        }
+        for other, arn in pipeline.others(role).items():
+            calls[f"sts:AssumeRole {other}"] = lambda arn=arn: sts.assume_role(
+                RoleArn=arn, RoleSessionName=mark
+            )
+        expect.denied(f"{role}, policies alone", calls)
+
+
+@pytest.mark.requirement("R7")
+def test_on_call_user_cannot_escalate(pipeline, on_call, enforced, expect):
+    user, mark = pipeline.on_call_user, pipeline.MARK
+    break_glass = pipeline.role_name("break-glass")
+    own_iam = on_call.client("iam")
+    with enforced():
+        expect.denied(
+            f"on-call user {user}",
+            {
+                "iam:PutUserPolicy on itself": lambda: own_iam.put_user_policy(
+                    UserName=user, PolicyName=mark, PolicyDocument=NOT_A_POLICY
+                ),
+                "iam:AttachUserPolicy on itself": lambda: own_iam.attach_user_policy(
+                    UserName=user, PolicyArn=pipeline.missing_policy_arn()
+                ),
+                "iam:CreateAccessKey": lambda: own_iam.create_access_key(UserName=f"{mark}-nobody"),
+                "iam:CreateUser": lambda: own_iam.create_user(UserName=user),
+                "iam:PutRolePolicy on break-glass": lambda: own_iam.put_role_policy(
+                    RoleName=break_glass, PolicyName=mark, PolicyDocument=NOT_A_POLICY
+                ),
+                "iam:UpdateAssumeRolePolicy on break-glass": lambda: (
+                    own_iam.update_assume_role_policy(
+                        RoleName=break_glass, PolicyDocument=NOT_A_POLICY
+                    )
+                ),
+            },
+        )
+
+
+@pytest.mark.requirement("R7")
+def test_no_principal_may_pass_a_role(deployed, policy_tools, expect):
+    # iam:PassRole has no API call of its own (it is checked when a role is handed to
+    # ECS, Lambda, EC2…), so read every identity policy in force for a grant of it.
+    grants = [
+        f"{label}: {st.get('Sid') or st}"
+        for who in [*ROLES, "on-call"]
+        for label, doc in deployed.documents(who)
+        for st in policy_tools.allow_statements(doc)
+        if policy_tools.action_covered(st, "iam:PassRole")
+    ]
+    expect.no_findings(grants, "iam:PassRole is granted:\n")
+
+
+@pytest.mark.requirement("R8")
+def test_every_allow_names_its_actions_and_resources(deployed, policy_tools, expect):
+    documents = {}
+    for who in [*ROLES, "on-call", *(f"boundary:{r}" for r in ROLES)]:
+        documents.update(deployed.documents(who))
+    problems = []
+    for label, doc in documents.items():
+        for st in policy_tools.allow_statements(doc):
+            sid = st.get("Sid") or "(no Sid)"
+            for key in ("NotAction", "NotResource"):
+                if key in st:
+                    problems.append(f"{label} {sid}: Allow with {key}")
+            for action in policy_tools.as_list(st.get("Action")):
+                if action == "*" or action.endswith(":*"):
+                    problems.append(f"{label} {sid}: wildcard action {action!r}")
+            if "*" in policy_tools.as_list(st.get("Resource")):
+                problems.append(f'{label} {sid}: Resource "*"')
+    expect.no_findings(problems)

@@ -1,0 +1,103 @@
+"""R3: the nightly reporting job reads curated/ and publishes to the reports bucket, only."""
+
+from __future__ import annotations
+
+import pytest
+
+PREFIX_OPERATORS = ("stringequals", "stringlike")
+
+
+@pytest.mark.requirement("R3")
+def test_reporting_reads_curated_and_writes_reports(pipeline, act_as, expect):
+    data, key = pipeline.data_bucket, f"{pipeline.MARK}/check.csv"
+    with act_as("reporting", pipeline.AS_DEPLOYED) as reporting:
+        s3 = reporting.client("s3")
+        expect.allowed(
+            "reporting",
+            {
+                "s3:GetObject curated/…": lambda: s3.get_object(
+                    Bucket=data, Key=pipeline.CURATED_SEED
+                ),
+                "s3:ListBucket with Prefix=curated/": lambda: s3.list_objects_v2(
+                    Bucket=data, Prefix="curated/"
+                ),
+                f"s3:PutObject {key} in the reports bucket": lambda: s3.put_object(
+                    Bucket=pipeline.reports_bucket, Key=key, Body=b"day,total\n"
+                ),
+            },
+        )
+
+
+@pytest.mark.requirement("R3")
+def test_reporting_can_do_nothing_else(pipeline, act_as, expect):
+    data, reports, mark = pipeline.data_bucket, pipeline.reports_bucket, pipeline.MARK
+    with act_as("reporting", pipeline.POLICIES_ALONE) as reporting:
+        s3, sqs = reporting.client("s3"), reporting.client("sqs")
+
+        def put(bucket: str, key: str):
+            return lambda: s3.put_object(Bucket=bucket, Key=key, Body=b"{}")
+
+        def get(bucket: str, key: str):
+            # Authorization comes before the lookup: a missing key still answers the question.
+            return lambda: s3.get_object(Bucket=bucket, Key=key)
+
+        expect.denied(
+            "reporting, policies alone",
+            {
+                "s3:GetObject raw/…": get(data, pipeline.RAW_SEED),
+                "s3:GetObject curated-staging/… (curated* is not curated/)": get(
+                    data, f"curated-staging/{mark}.json"
+                ),
+                f"s3:GetObject curated/… in {pipeline.neighbour_bucket}": get(
+                    pipeline.neighbour_bucket, pipeline.CURATED_SEED
+                ),
+                "s3:GetObject in the reports bucket": get(reports, pipeline.REPORT_SEED),
+                "s3:PutObject curated/…": put(data, f"curated/{mark}/reporting.json"),
+                "s3:PutObject raw/…": put(data, f"raw/{mark}/reporting.json"),
+                f"s3:PutObject into {pipeline.neighbour_bucket}": put(
+                    pipeline.neighbour_bucket, f"{mark}/reporting.csv"
+                ),
+                "s3:DeleteObject in the reports bucket": lambda: s3.delete_object(
+                    Bucket=reports, Key=f"{mark}/never-written.csv"
+                ),
+                "s3:DeleteObject curated/…": lambda: s3.delete_object(
+                    Bucket=data, Key=f"curated/{mark}/never-written.json"
+                ),
+                "s3:DeleteBucket on the reports bucket": lambda: s3.delete_bucket(Bucket=reports),
+                "sqs:ReceiveMessage from the ingest queue": lambda: sqs.receive_message(
+                    QueueUrl=pipeline.queue_url
+                ),
+            },
+        )
+
+
+@pytest.mark.requirement("R3")
+def test_reporting_lists_only_under_curated(pipeline, deployed, policy_tools, expect):
+    # s3:ListBucket is authorized against the bucket, not a key: only an s3:prefix
+    # condition keeps it to curated/. The emulator does not evaluate conditions, so
+    # this reads the deployed policies instead of probing.
+    bucket_arn = f"arn:aws:s3:::{pipeline.data_bucket}"
+    unscoped = []
+    for label, doc in deployed.documents("reporting"):
+        for st in policy_tools.allow_statements(doc):
+            if not (
+                policy_tools.action_covered(st, "s3:ListBucket")
+                and policy_tools.resource_covered(st, bucket_arn)
+            ):
+                continue
+            prefixes = [
+                value
+                for operator, keys in (st.get("Condition") or {}).items()
+                if operator.lower().removeprefix("forallvalues:").removeprefix("foranyvalue:")
+                in PREFIX_OPERATORS
+                for key, values in keys.items()
+                if key.lower() == "s3:prefix"
+                for value in policy_tools.as_list(values)
+            ]
+            if not prefixes or not all(str(p).startswith("curated/") for p in prefixes):
+                unscoped.append(f"{label}: {st.get('Sid') or st}")
+    expect.no_findings(
+        unscoped,
+        "reporting may list the data bucket beyond curated/ (s3:ListBucket needs an "
+        "s3:prefix condition whose every value starts with curated/):\n",
+    )
