@@ -104,6 +104,10 @@ class Bucket(Adapter):
 def _empty(s3: Any, bucket: str) -> None:
     """Delete every object version and delete marker (what force_destroy does).
 
+    Like the provider's force_destroy, it bypasses Object Lock retention in GOVERNANCE
+    mode (a release-artifact bucket keeps its objects locked); COMPLIANCE-mode objects
+    cannot be deleted by anyone before their retention ends, in AWS as in moto.
+
     moto 5.2 crashes (HTTP 500) deleting a key that has a delete marker once the
     bucket's versioning is suspended (it drops every version of the key at once
     and cannot dispose of a marker). Teardown suspends versioning before it deletes
@@ -123,7 +127,9 @@ def _empty(s3: Any, bucket: str) -> None:
             ]
             for i in range(0, len(doomed), 1000):  # DeleteObjects takes 1000 at a time
                 s3.delete_objects(
-                    Bucket=bucket, Delete={"Objects": doomed[i : i + 1000], "Quiet": True}
+                    Bucket=bucket,
+                    Delete={"Objects": doomed[i : i + 1000], "Quiet": True},
+                    BypassGovernanceRetention=True,
                 )
     except ClientError as exc:
         if not not_found(exc):
