@@ -170,3 +170,44 @@ def test_permissions_boundary_caps_what_the_inline_policy_allows(iam, new_role):
         admin.delete_policy(PolicyArn=boundary)
         s3.delete_object(Bucket=bucket, Key="k")
         s3.delete_bucket(Bucket=bucket)
+
+
+def test_codedeploy_groups_update_delete_and_keep_their_alarm_configuration(aws_client):
+    """Patch 6: UpdateDeploymentGroup, DeleteDeploymentGroup, DeleteApplication and the
+    stored alarm configuration (moto 5.2 answers 500, 500, 500 and ``{}``)."""
+    cd = aws_client("codedeploy")
+    app = f"patch6-{uuid.uuid4().hex[:8]}"
+    cd.create_application(applicationName=app, computePlatform="Lambda")
+    alarms = {"enabled": True, "ignorePollAlarmFailure": False, "alarms": [{"name": "errors"}]}
+    cd.create_deployment_group(
+        applicationName=app,
+        deploymentGroupName="live",
+        serviceRoleArn=f"arn:aws:iam::{ACCOUNT}:role/codedeploy",
+        deploymentConfigName="CodeDeployDefault.LambdaCanary10Percent5Minutes",
+        alarmConfiguration=alarms,
+        autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE"]},
+    )
+    group = cd.get_deployment_group(applicationName=app, deploymentGroupName="live")
+    assert group["deploymentGroupInfo"]["alarmConfiguration"] == alarms
+
+    cd.update_deployment_group(
+        applicationName=app,
+        currentDeploymentGroupName="live",
+        newDeploymentGroupName="prod",
+        deploymentConfigName="CodeDeployDefault.LambdaAllAtOnce",
+    )
+    info = cd.get_deployment_group(applicationName=app, deploymentGroupName="prod")[
+        "deploymentGroupInfo"
+    ]
+    assert info["deploymentConfigName"] == "CodeDeployDefault.LambdaAllAtOnce"
+    # Omitted parameters are left as they were.
+    assert info["alarmConfiguration"] == alarms
+    assert info["autoRollbackConfiguration"]["events"] == ["DEPLOYMENT_FAILURE"]
+    with pytest.raises(ClientError, match="DeploymentGroupDoesNotExist"):
+        cd.get_deployment_group(applicationName=app, deploymentGroupName="live")
+
+    cd.delete_deployment_group(applicationName=app, deploymentGroupName="prod")
+    assert cd.list_deployment_groups(applicationName=app)["deploymentGroups"] == []
+    cd.delete_application(applicationName=app)
+    with pytest.raises(ClientError, match="ApplicationDoesNotExist"):
+        cd.get_application(applicationName=app)

@@ -15,6 +15,15 @@ services store, and they are tested in tests/test_emulator_patches.py.
 4. GetBucketReplication: moto stores each rule as sent but answers with a fixed
    ``Filter: {Prefix: ""}`` and ``DeleteMarkerReplication: Disabled``. A rule's
    filter decides what S3 replicates, so it is returned as stored.
+6. CodeDeploy: moto 5.2 implements create, get and list only. UpdateDeploymentGroup,
+   DeleteDeploymentGroup and DeleteApplication answer HTTP 500 (so a stack could
+   neither change nor tear down its deployment group), and GetDeploymentGroup answers
+   an empty ``alarmConfiguration`` although the group stored it. The three calls are
+   implemented on moto's own backend as AWS documents them (an omitted parameter of
+   UpdateDeploymentGroup is left unchanged; deleting an application deletes its
+   groups), and the alarm configuration is returned as stored. Deployment configs
+   (Get/CreateDeploymentConfig, also HTTP 500) stay unpatched: the canary drill
+   knows the built-in ones and reads custom ones from the stack state.
 """
 
 from __future__ import annotations
@@ -78,6 +87,7 @@ def apply() -> None:
 
     ac.IAMRequestBase.check_action_permitted = check_action_permitted
     _return_stored_replication_rules()
+    _codedeploy_update_and_delete()
 
 
 def _return_stored_replication_rules() -> None:
@@ -108,6 +118,82 @@ def _return_stored_replication_rules() -> None:
         return self.serialized(ActionResult(result))
 
     S3Response.get_bucket_replication = get_bucket_replication
+
+
+def _codedeploy_update_and_delete() -> None:
+    from moto.codedeploy import responses as cdr
+    from moto.codedeploy.exceptions import DeploymentGroupAlreadyExistsException
+    from moto.core.responses import ActionResult, EmptyResult
+
+    original_info = cdr._deployment_group_info
+
+    def deployment_group_info(group: Any) -> dict[str, Any]:
+        info = original_info(group)
+        alarms = group.alarm_configuration
+        if isinstance(alarms, dict) and alarms:
+            info["alarmConfiguration"] = alarms
+        return info
+
+    cdr._deployment_group_info = deployment_group_info
+
+    # UpdateDeploymentGroup parameter -> moto's attribute; omitted means unchanged.
+    updatable = {
+        "deploymentConfigName": "deployment_config_name",
+        "ec2TagFilters": "ec2_tag_filters",
+        "onPremisesInstanceTagFilters": "on_premises_instance_tag_filters",
+        "autoScalingGroups": "auto_scaling_groups",
+        "serviceRoleArn": "service_role_arn",
+        "triggerConfigurations": "trigger_configurations",
+        "alarmConfiguration": "alarm_configuration",
+        "autoRollbackConfiguration": "auto_rollback_configuration",
+        "outdatedInstancesStrategy": "outdated_instances_strategy",
+        "deploymentStyle": "deployment_style",
+        "blueGreenDeploymentConfiguration": "blue_green_deployment_configuration",
+        "loadBalancerInfo": "load_balancer_info",
+        "ec2TagSet": "ec2_tag_set",
+        "ecsServices": "ecs_services",
+        "onPremisesTagSet": "on_premises_tag_set",
+        "terminationHookEnabled": "termination_hook_enabled",
+    }
+
+    def update_deployment_group(self: Any) -> Any:
+        backend = self.codedeploy_backend
+        app = self._get_param("applicationName")
+        name = self._get_param("currentDeploymentGroupName")
+        group = backend.get_deployment_group(app, name)  # raises the AWS errors
+        new_name = self._get_param("newDeploymentGroupName")
+        if new_name and new_name != name:
+            if new_name in backend.deployment_groups[app]:
+                raise DeploymentGroupAlreadyExistsException(
+                    f"Deployment group {new_name} already exists."
+                )
+            backend.deployment_groups[app][new_name] = backend.deployment_groups[app].pop(name)
+            group.deployment_group_name = new_name
+        for param, attr in updatable.items():
+            value = self._get_param(param)
+            if value is not None:
+                setattr(group, attr, value)
+        return ActionResult({"hooksNotCleanedUp": []})
+
+    def delete_deployment_group(self: Any) -> Any:
+        backend = self.codedeploy_backend
+        app = self._get_param("applicationName")
+        name = self._get_param("deploymentGroupName")
+        backend.get_deployment_group(app, name)
+        del backend.deployment_groups[app][name]
+        return ActionResult({"hooksNotCleanedUp": []})
+
+    def delete_application(self: Any) -> Any:
+        backend = self.codedeploy_backend
+        app = self._get_param("applicationName")
+        # AWS answers success for an application that does not exist.
+        backend.applications.pop(app, None)
+        backend.deployment_groups.pop(app, None)
+        return EmptyResult()
+
+    cdr.CodeDeployResponse.update_deployment_group = update_deployment_group
+    cdr.CodeDeployResponse.delete_deployment_group = delete_deployment_group
+    cdr.CodeDeployResponse.delete_application = delete_application
 
 
 def _boundary_policy(request: Any) -> Any:
