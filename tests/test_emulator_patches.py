@@ -211,3 +211,35 @@ def test_codedeploy_groups_update_delete_and_keep_their_alarm_configuration(aws_
     cd.delete_application(applicationName=app)
     with pytest.raises(ClientError, match="ApplicationDoesNotExist"):
         cd.get_application(applicationName=app)
+
+
+def test_eventbridge_rules_publish_matching_events_to_sns_topics(aws_client):
+    """Patch 5: a rule with an SNS target publishes the event (or its Input) to the topic."""
+    from harness.drills.notifications import Inbox
+
+    events, sns = aws_client("events"), aws_client("sns")
+    name = f"patch5-{uuid.uuid4().hex[:8]}"
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    events.put_rule(Name=name, EventPattern=json.dumps({"source": [name]}))
+    events.put_targets(
+        Rule=name,
+        Targets=[
+            {"Id": "whole", "Arn": topic},
+            {"Id": "constant", "Arn": topic, "Input": '{"page": "on-call"}'},
+        ],
+    )
+    try:
+        with Inbox.subscribe(aws_client, topic) as inbox:
+            for source in (name, f"{name}-other"):
+                result = events.put_events(
+                    Entries=[{"Source": source, "DetailType": "t", "Detail": '{"n": 1}'}]
+                )
+                assert result["FailedEntryCount"] == 0  # moto alone answers HTTP 500
+            pages = inbox.receive(wait_s=1)
+    finally:
+        events.remove_targets(Rule=name, Ids=["whole", "constant"])
+        events.delete_rule(Name=name)
+        sns.delete_topic(TopicArn=topic)
+    whole = [p for p in pages if "detail" in p]
+    assert len(pages) == 2 and {"page": "on-call"} in pages
+    assert whole[0]["source"] == name and whole[0]["detail"] == {"n": 1}

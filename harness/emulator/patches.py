@@ -15,6 +15,11 @@ services store, and they are tested in tests/test_emulator_patches.py.
 4. GetBucketReplication: moto stores each rule as sent but answers with a fixed
    ``Filter: {Prefix: ""}`` and ``DeleteMarkerReplication: Disabled``. A rule's
    filter decides what S3 replicates, so it is returned as stored.
+5. EventBridge rules with an SNS topic as target: moto delivers to SQS, Logs and
+   event buses only, and answers every PutEvents that matches such a rule with HTTP
+   500 (NotImplementedError). AWS publishes the event (as JSON; or the target's
+   ``Input``/``InputPath``/``InputTransformer`` result) to the topic, whose
+   subscribers (an SQS queue in the checks) receive it.
 6. CodeDeploy: moto 5.2 implements create, get and list only. UpdateDeploymentGroup,
    DeleteDeploymentGroup and DeleteApplication answer HTTP 500 (so a stack could
    neither change nor tear down its deployment group), and GetDeploymentGroup answers
@@ -87,7 +92,57 @@ def apply() -> None:
 
     ac.IAMRequestBase.check_action_permitted = check_action_permitted
     _return_stored_replication_rules()
+    _deliver_rule_events_to_sns()
     _codedeploy_update_and_delete()
+
+
+def _deliver_rule_events_to_sns() -> None:
+    import copy
+    import json
+
+    from moto.events.models import Rule
+    from moto.events.utils import EventTemplateParser
+    from moto.sns.models import sns_backends
+    from moto.utilities.arns import parse_arn
+
+    original = Rule.send_to_targets
+
+    def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
+        to_sns = [t for t in self.targets if parse_arn(t["Arn"]).service == "sns"]
+        if to_sns and self.event_pattern.matches_event(original_event):
+            for target in to_sns:
+                arn = parse_arn(target["Arn"])
+                sns_backends[arn.account][arn.region].publish(
+                    message=sns_message(target, original_event, transform_input),
+                    arn=target["Arn"],
+                )
+        rest = [t for t in self.targets if t not in to_sns]
+        if rest:
+            others = copy.copy(self)  # not self: another request may be reading its targets
+            others.targets = rest
+            original(others, original_event, transform_input)
+
+    def sns_message(target: dict[str, Any], event: dict[str, Any], transform: bool) -> str:
+        event = {k: v for k, v in event.items() if k != "ingestion-time"}
+        if transform and target.get("Input"):
+            return str(target["Input"])
+        if transform and target.get("InputTransformer"):
+            transformer = target["InputTransformer"]
+            return json.dumps(
+                EventTemplateParser.parse(
+                    input_template=transformer.get("InputTemplate"),
+                    input_paths_map=transformer.get("InputPathsMap", {}),
+                    event={**event, "ingestion-time": 0},
+                )
+            )
+        if transform and target.get("InputPath"):
+            from jsonpath_ng.ext import parse
+
+            found = parse(target["InputPath"]).find(event)  # type: ignore[no-untyped-call]
+            return json.dumps(found[0].value if found else None)
+        return json.dumps(event)
+
+    Rule.send_to_targets = send_to_targets
 
 
 def _return_stored_replication_rules() -> None:
