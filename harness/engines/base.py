@@ -53,6 +53,8 @@ class Drift:
 
     ``kind`` is "changed" (expected != actual) or "deleted" (the resource is gone,
     property is "" then). Values are as the engine's inputs spell them (camelCase).
+    ``ignored`` marks a property under the resource's ``ignore_changes``: reported only
+    when asked (``refresh(include_ignored=True)``), since ``up`` will not restore it.
     """
 
     urn: str
@@ -62,6 +64,7 @@ class Drift:
     kind: str
     expected: Any = None
     actual: Any = None
+    ignored: bool = False
 
 
 @dataclass
@@ -95,12 +98,21 @@ class Engine(ABC):
         """Run the program without changing anything; diff against the current state."""
 
     @abstractmethod
-    def up(self) -> StackState:
-        """Create, update, replace and delete so the emulator matches the program."""
+    def up(self, refresh: bool = False) -> StackState:
+        """Create, update, replace and delete so the emulator matches the program.
+
+        ``refresh``: first read the live resources into the state (``pulumi up
+        --refresh``), so what drifted out of band is put back; otherwise the program
+        is compared with the state only, as ``pulumi up`` does.
+        """
 
     @abstractmethod
-    def refresh(self) -> list[Drift]:
-        """Read every resource in state from the emulator; report what changed out of band."""
+    def refresh(self, include_ignored: bool = False) -> list[Drift]:
+        """Read every resource in state from the emulator; report what changed out of band.
+
+        ``include_ignored``: also report properties under ``ignore_changes``
+        (``Drift.ignored``), which a plain refresh leaves out.
+        """
 
     @abstractmethod
     def destroy(self) -> DestroyResult:

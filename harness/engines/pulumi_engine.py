@@ -229,13 +229,16 @@ def state_from_deployment(
     )
 
 
-def drift_between(before: StackState, after: StackState) -> list[Drift]:
+def drift_between(
+    before: StackState, after: StackState, include_ignored: bool = False
+) -> list[Drift]:
     """What a refresh changed, per input key of each managed resource.
 
     Values come from the outputs (a refresh rewrites them from the cloud, and Pulumi
     outputs repeat the inputs), falling back to the inputs for write-only keys. Keys
-    under ``ignore_changes`` are not drift, and a deleted resource's ``expected`` is its
-    id, both as the local engine reports them.
+    under ``ignore_changes`` are not drift unless ``include_ignored`` (then they carry
+    ``ignored=True``), and a deleted resource's ``expected`` is its id, both as the
+    local engine reports them.
     """
     now = after.by_urn()
     drifts: list[Drift] = []
@@ -245,10 +248,23 @@ def drift_between(before: StackState, after: StackState) -> list[Drift]:
             drifts.append(Drift(old.urn, old.type, old.name, "", "deleted", expected=old.id))
             continue
         ignored = {_top_level(path) for path in old.ignore_changes}
-        for key in sorted(k for k in old.inputs if not k.startswith("__") and k not in ignored):
+        for key in sorted(k for k in old.inputs if not k.startswith("__")):
+            if key in ignored and not include_ignored:
+                continue
             expected, actual = _observed(old, key), _observed(new, key)
             if expected != actual:
-                drifts.append(Drift(old.urn, old.type, old.name, key, "changed", expected, actual))
+                drifts.append(
+                    Drift(
+                        old.urn,
+                        old.type,
+                        old.name,
+                        key,
+                        "changed",
+                        expected,
+                        actual,
+                        ignored=key in ignored,
+                    )
+                )
     return drifts
 
 
@@ -464,19 +480,23 @@ class PulumiEngine(Engine):
         self._run(lambda: stack.preview(on_event=collect, color="never", suppress_progress=True))
         return plan_from_events(events)
 
-    def up(self) -> StackState:
+    def up(self, refresh: bool = False) -> StackState:
         stack = self._open()
-        self._run(lambda: stack.up(on_event=self._on_event, color="never", suppress_progress=True))
+        self._run(
+            lambda: stack.up(
+                on_event=self._on_event, color="never", suppress_progress=True, refresh=refresh
+            )
+        )
         return self._save(self._export())
 
-    def refresh(self) -> list[Drift]:
+    def refresh(self, include_ignored: bool = False) -> list[Drift]:
         stack = self._open()
         before = self._export()
         self._run(
             lambda: stack.refresh(on_event=self._on_event, color="never", suppress_progress=True)
         )
         after = self._save(self._export())
-        return drift_between(before, after)
+        return drift_between(before, after, include_ignored)
 
     def destroy(self, purge: bool = True) -> DestroyResult:
         """``purge`` first empties the stack's buckets, as the local engine's teardown does:

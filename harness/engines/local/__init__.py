@@ -221,7 +221,9 @@ class LocalEngine(Engine):
             ]
         return Plan(resources=resources, changes=changes, outputs=result.get("outputs", {}))
 
-    def up(self) -> StackState:
+    def up(self, refresh: bool = False) -> StackState:
+        if refresh:
+            self._read_live(write=True)
         result = self._run_worker("up")
         state = StackState(
             project=self.spec.project,
@@ -252,12 +254,21 @@ class LocalEngine(Engine):
             )
         return self._appliers[key]
 
-    def refresh(self) -> list[Drift]:
+    def refresh(self, include_ignored: bool = False) -> list[Drift]:
+        """What drifted; the state is left as it was (see ``up(refresh=True)``)."""
+        return self._read_live(include_ignored=include_ignored)
+
+    def _read_live(self, include_ignored: bool = False, write: bool = False) -> list[Drift]:
+        """Read every resource; ``write`` stores what was read, as ``pulumi refresh`` does:
+        live values replace the state's inputs (and the outputs that repeat them), and a
+        resource deleted out of band leaves the state, so the next ``up`` recreates it.
+        """
         state = self.state()
         if state is None:
             return []
         applier = self._applier()
         drifts: list[Drift] = []
+        gone: set[str] = set()
         for res in state.managed():
             if not res.id:
                 continue
@@ -271,7 +282,18 @@ class LocalEngine(Engine):
                 raise ResourceRejected(
                     f"could not read {res.type} {res.name!r} during refresh: {describe(exc)}"
                 ) from None
-            drifts += diff_live(res, live, adapter.unreadable)
+            found = diff_live(res, live, adapter.unreadable, include_ignored=include_ignored)
+            drifts += found
+            if write and live is None:
+                gone.add(res.urn)
+            elif write and live is not None:
+                for key in {d.property for d in diff_live(res, live, adapter.unreadable, True)}:
+                    res.inputs[key] = live.get(key)
+                    if key in res.outputs:
+                        res.outputs[key] = live.get(key)
+        if write:
+            state.resources = [r for r in state.resources if r.urn not in gone]
+            state.write(self.spec.state_file)
         return drifts
 
     def destroy(self, purge: bool = True) -> DestroyResult:
@@ -324,16 +346,29 @@ def leftovers(
 
 
 def diff_live(
-    res: ResourceState, live: dict[str, Any] | None, unreadable: frozenset[str]
+    res: ResourceState,
+    live: dict[str, Any] | None,
+    unreadable: frozenset[str],
+    include_ignored: bool = False,
 ) -> list[Drift]:
     if live is None:
         return [Drift(res.urn, res.type, res.name, "", "deleted", expected=res.id)]
     from harness.engines.local.applier import changed_keys
 
-    ignore = list(unreadable) + [k.split(".")[0] for k in res.ignore_changes]
+    ignored = {k.split(".")[0].split("[")[0] for k in res.ignore_changes}
+    skip = list(unreadable) + ([] if include_ignored else list(ignored))
     return [
-        Drift(res.urn, res.type, res.name, key, "changed", res.inputs.get(key), live.get(key))
-        for key in sorted(changed_keys(res.inputs, live, ignore))
+        Drift(
+            res.urn,
+            res.type,
+            res.name,
+            key,
+            "changed",
+            res.inputs.get(key),
+            live.get(key),
+            ignored=key in ignored,
+        )
+        for key in sorted(changed_keys(res.inputs, live, skip))
     ]
 
 
