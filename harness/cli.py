@@ -1,6 +1,7 @@
 """`kata` — grade, verify and benchmark katas.
 
 kata run <slug> [--solution | --mutant ID | --program DIR] [--endpoint URL] [--engine E]
+kata grade <slug> --submission DIR
 kata list
 kata verify [slug ...]
 kata bench [slug ...] [--runs N]
@@ -45,6 +46,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         allow_remote_endpoint=args.allow_remote_endpoint,
         out_dir=Path(args.out).resolve() if args.out else None,
         policy=not args.no_policy,
+        sandbox=args.sandbox,
     )
     console.print(f"[bold]{kata.title}[/] ({kata.slug}, {variant}, engine {args.engine})")
     result = run_kata(kata, options, on_stage=lambda t: report.stage_line(console, t))
@@ -52,6 +54,50 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     if args.show_output and result.program_output.strip():
         console.rule("program output")
         console.print(result.program_output.rstrip(), markup=False)
+    if result.error is not None and not result.results:
+        # Nothing was graded (e.g. an unknown mutant): the cause is the whole story.
+        console.print(f"[red]error[/] {escape(str(result.error))}")
+        return result.exit_code
+    report.print_summary(console, result)
+    if result.interrupted:
+        return EXIT_INTERRUPTED
+    return result.exit_code
+
+
+def cmd_grade(args: argparse.Namespace, console: Console) -> int:
+    from harness import report
+    from harness.context import RunOptions
+    from harness.grade import grade
+
+    kata = load_kata(args.slug)
+    options = RunOptions(
+        engine=args.engine,
+        endpoint=args.endpoint,
+        allow_remote_endpoint=args.allow_remote_endpoint,
+        out_dir=Path(args.out).resolve() if args.out else None,
+        policy=not args.no_policy,
+        sandbox=args.sandbox,
+    )
+    console.print(f"[bold]{kata.title}[/] ({kata.slug}, submission {escape(args.submission)})")
+    result = grade(
+        kata, Path(args.submission), options, on_stage=lambda t: report.stage_line(console, t)
+    )
+    report.write_all(result)
+    if args.show_output and result.program_output.strip():
+        console.rule("program output")
+        console.print(result.program_output.rstrip(), markup=False)
+    ignored = (result.submission or {}).get("ignored", [])
+    if ignored:
+        console.print(
+            f"[yellow]ignored[/] {len(ignored)} changed files outside the kata's candidate "
+            f"files {kata.candidate_files}: "
+            + ", ".join(f"{c['path']} ({c['change']})" for c in ignored[:10])
+            + (" …" if len(ignored) > 10 else "")
+        )
+    if result.error is not None and not result.results:
+        # Nothing was graded (e.g. an unknown mutant): the cause is the whole story.
+        console.print(f"[red]error[/] {escape(str(result.error))}")
+        return result.exit_code
     report.print_summary(console, result)
     if result.interrupted:
         return EXIT_INTERRUPTED
@@ -109,6 +155,16 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     return EXIT_PASSED
 
 
+def _add_sandbox_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sandbox",
+        choices=("auto", "require", "off"),
+        default="auto",
+        help="run the program (and emulator) in Linux namespaces: where available (auto), "
+        "or fail without them (require), or never (off)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kata", description="Grade IaC katas.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -129,7 +185,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="DIR", help="where results.json and junit.xml go")
     run.add_argument("--no-policy", action="store_true", help="skip the checkov stage")
     run.add_argument("--show-output", action="store_true", help="print what the program printed")
+    _add_sandbox_option(run)
     run.set_defaults(func=cmd_run)
+
+    grade = sub.add_parser(
+        "grade", help="grade a submission: only its candidate files, with this checkout's kata"
+    )
+    grade.add_argument("slug")
+    grade.add_argument(
+        "--submission",
+        metavar="DIR",
+        required=True,
+        help="a fork checkout (DIR/katas/<slug>/…) or a directory holding the candidate files",
+    )
+    grade.add_argument("--engine", choices=("local", "pulumi"), default="local")
+    grade.add_argument("--endpoint", metavar="URL", help="use an emulator already running there")
+    grade.add_argument(
+        "--allow-remote-endpoint",
+        action="store_true",
+        help="permit a non-loopback --endpoint (never the default)",
+    )
+    grade.add_argument("--out", metavar="DIR", help="where the results go")
+    grade.add_argument("--no-policy", action="store_true", help="skip the checkov stage")
+    grade.add_argument("--show-output", action="store_true", help="print what the program printed")
+    _add_sandbox_option(grade)
+    grade.set_defaults(func=cmd_grade)
 
     sub.add_parser("list", help="list the katas").set_defaults(func=cmd_list)
 

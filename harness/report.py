@@ -1,4 +1,5 @@
-"""Render a RunResult: the console table, results.json and JUnit XML.
+"""Render a RunResult: the console table, results.json and JUnit XML; ``write_all`` also
+writes SARIF (report_sarif.py) and the Markdown summary (report_markdown.py).
 
 results.json is the machine-readable contract (docs/results-schema.md); bump
 SCHEMA_VERSION when a field changes meaning or disappears.
@@ -25,6 +26,13 @@ from harness.results import CheckResult, Outcome
 from harness.runner import RunResult
 
 SCHEMA_VERSION = 1
+REASON_WIDTH = 160  # characters of a failure shown in the console table
+FILES = {
+    "results": "results.json",
+    "junit": "junit.xml",
+    "sarif": "results.sarif",
+    "markdown": "summary.md",
+}
 ICONS = {"ok": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]", "skipped": "[dim]-[/]"}
 
 
@@ -46,6 +54,7 @@ def requirement_rows(result: RunResult) -> list[dict[str, Any]]:
                 "passed": bool(checks) and not failing,
                 "checks_total": len(checks),
                 "checks_passed": len(checks) - len(failing),
+                "score": round((len(checks) - len(failing)) / len(checks), 3) if checks else 0.0,
                 "checks": [c.id for c in checks],
                 "reason": (failing[0].message or failing[0].title)
                 if failing
@@ -72,12 +81,15 @@ def print_summary(console: Console, result: RunResult) -> None:
     table.add_column("why it failed", overflow="fold")
     for row in requirement_rows(result):
         status = "[green]pass[/]" if row["passed"] else "[red]FAIL[/]"
+        reason = row["reason"]
+        if len(reason) > REASON_WIDTH:  # the whole message is in results.json
+            reason = reason[: REASON_WIDTH - 1] + "…"
         table.add_row(
             row["id"],
             escape(row["title"]),
             status,
             f"{row['checks_passed']}/{row['checks_total']}",
-            escape(row["reason"]),
+            escape(reason),
         )
     for check in harness_checks(result):
         status = "[green]pass[/]" if check.outcome == Outcome.PASSED else "[red]FAIL[/]"
@@ -133,6 +145,9 @@ def to_json(result: RunResult) -> dict[str, Any]:
         "score": {
             "requirements_passed": sum(1 for r in rows if r["passed"]),
             "requirements_total": len(rows),
+            "percent": round(100 * sum(1 for r in rows if r["passed"]) / len(rows), 1)
+            if rows
+            else 0.0,
         },
         "requirements": rows,
         "checks": [_check(r) for r in result.results if r.enforced],
@@ -155,6 +170,9 @@ def to_json(result: RunResult) -> dict[str, Any]:
         },
         "interrupted": result.interrupted,
         "versions": _versions(),
+        "isolation": result.isolation or None,
+        "submission": result.submission,
+        "files": dict(FILES),
     }
 
 
@@ -197,5 +215,9 @@ def write_junit(result: RunResult, path: Path) -> None:
 
 
 def write_all(result: RunResult) -> None:
-    write_json(result, result.out_dir / "results.json")
-    write_junit(result, result.out_dir / "junit.xml")
+    from harness import report_markdown, report_sarif
+
+    write_json(result, result.out_dir / FILES["results"])
+    write_junit(result, result.out_dir / FILES["junit"])
+    report_sarif.write_sarif(result, result.out_dir / FILES["sarif"])
+    report_markdown.write_markdown(result, result.out_dir / FILES["markdown"])
