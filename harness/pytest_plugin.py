@@ -10,6 +10,13 @@ Fixtures a kata's tests use:
               ``iam.role(arn)``, ``iam.user(name)``, ``iam.stranger()`` and
               ``with iam.enforced():`` to evaluate IAM on every call inside.
 ``emulator``  the Emulator (endpoint, kind, IAM enforcement switch).
+``engine``    the run's engine: ``engine.refresh(include_ignored=True)`` reads the
+              deployed stack back and reports drift (``harness.engines.base.Drift``).
+``redeploy``  ``redeploy()`` applies the program again after a refresh (``pulumi up
+              --refresh``): what drifted out of band is put back. Returns the new state.
+``program_dir`` the directory of the program being graded (candidate files included).
+``candidate`` ``candidate.call("drift", "classify", report)`` calls a function of a
+              candidate module in its own sandboxed process (``harness.candidate_call``).
 
 Every check carries ``@pytest.mark.requirement("R3")``; a test without one is an
 error, because the report is per requirement of the kata's SPEC.
@@ -17,20 +24,42 @@ error, because the report is per requirement of the kata's SPEC.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from harness.emulator import Emulator
 from harness.engines.state import StackState
 
+if TYPE_CHECKING:
+    from harness.engines.base import Engine
+
 ENV_STATE = "KATA_STATE_FILE"
 ENV_ENDPOINT = "KATA_ENDPOINT"
 ENV_EMULATOR_KIND = "KATA_EMULATOR_KIND"
 ENV_REGION = "KATA_REGION"
+ENV_PROGRAM_DIR = "KATA_PROGRAM_DIR"
+
+# The engine of the run whose checks are running: pytest runs in the harness process,
+# so the behavior stage hands its engine over here (``use_engine``) rather than by env.
+_engines: list[Engine] = []
+
+
+@contextlib.contextmanager
+def use_engine(engine: Engine | None) -> Iterator[None]:
+    """Make ``engine`` the ``engine`` fixture's answer while the checks run."""
+    if engine is None:
+        yield
+        return
+    _engines.append(engine)
+    try:
+        yield
+    finally:
+        _engines.remove(engine)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -87,3 +116,45 @@ def iam(emulator: Emulator, region: str) -> Iterator[Any]:
         yield principals
     finally:
         principals.close()
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    if not _engines:
+        raise pytest.UsageError("no engine: run kata checks through `kata run`")
+    return _engines[-1]
+
+
+@pytest.fixture
+def redeploy(engine: Engine) -> Callable[[], StackState]:
+    def run() -> StackState:
+        return engine.up(refresh=True)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def program_dir() -> Path:
+    return Path(_require_env(ENV_PROGRAM_DIR))
+
+
+class Candidate:
+    """Calls into the candidate's modules (see ``harness.candidate_call``)."""
+
+    def __init__(self, program_dir: Path, sandbox: Any = None) -> None:
+        self.program_dir = program_dir
+        self.sandbox = sandbox
+
+    def call(self, module: str, function: str, payload: Any) -> Any:
+        return self.call_each(module, function, [payload])[0]
+
+    def call_each(self, module: str, function: str, payloads: list[Any]) -> list[Any]:
+        from harness.candidate_call import call_each
+
+        return call_each(self.program_dir, module, function, payloads, sandbox=self.sandbox)
+
+
+@pytest.fixture(scope="session")
+def candidate(program_dir: Path) -> Candidate:
+    sandbox = getattr(_engines[-1], "sandbox", None) if _engines else None
+    return Candidate(program_dir, sandbox)

@@ -15,7 +15,15 @@ from typing import Any
 import pytest
 
 from harness.context import RunContext
-from harness.pytest_plugin import ENV_EMULATOR_KIND, ENV_ENDPOINT, ENV_REGION, ENV_STATE
+from harness.engines.base import Engine
+from harness.pytest_plugin import (
+    ENV_EMULATOR_KIND,
+    ENV_ENDPOINT,
+    ENV_PROGRAM_DIR,
+    ENV_REGION,
+    ENV_STATE,
+    use_engine,
+)
 from harness.results import CheckResult, Outcome, Stage
 
 
@@ -106,6 +114,8 @@ def run(ctx: RunContext) -> list[CheckResult]:
             emulator_kind=ctx.emulator.kind,
             region=ctx.kata.config.get("aws:region", "us-east-1"),
             junit=ctx.out_dir / "behavior-junit.xml",
+            program_dir=ctx.workdir,
+            engine=ctx.engine,
         )
         failed = sum(1 for r in results if r.outcome != Outcome.PASSED)
         t.outcome = "failed" if failed else "ok"
@@ -120,6 +130,8 @@ def run_checks(
     emulator_kind: str,
     region: str,
     junit: Path | None = None,
+    program_dir: Path | None = None,
+    engine: Engine | None = None,
 ) -> list[CheckResult]:
     collector = _Collector()
     args: list[Any] = [
@@ -145,7 +157,9 @@ def run_checks(
         ENV_EMULATOR_KIND: emulator_kind,
         ENV_REGION: region,
     }
-    with _env(env), open(os.devnull, "w") as quiet:
+    if program_dir is not None:
+        env[ENV_PROGRAM_DIR] = str(program_dir)
+    with _env(env), use_engine(engine), open(os.devnull, "w") as quiet:
         import contextlib
 
         with contextlib.redirect_stdout(quiet):
