@@ -32,7 +32,11 @@ class RunOptions:
     allow_remote_endpoint: bool = False
     out_dir: Path | None = None
     policy: bool = True
-    stage_timeout_s: float = 120.0
+    stage_timeout_s: float = 120.0  # each program run: synth, deploy, converge
+    behavior_timeout_s: float = 300.0  # the kata's checks, all together
+    policy_timeout_s: float = 300.0  # checkov and cfn-lint, from synth on
+    sandbox: str = "auto"  # "auto" (namespaces where the OS has them), "require", "off"
+    max_resources: int = 1000  # resources one program may declare
 
 
 @dataclass
@@ -49,6 +53,8 @@ class RunContext:
     timings: list[StageTiming] = field(default_factory=list)
     policy_handle: Any = None
     on_stage: Callable[[StageTiming], None] | None = None
+    sandbox: Any = None  # harness.sandbox.Sandbox, when the run has one
+    isolation: Any = None  # harness.sandbox.Isolation: what the program got
 
     @property
     def state_file(self) -> Path:

@@ -64,3 +64,21 @@ class ToolError(HarnessError):
 
 class StageTimeout(HarnessError):
     kind = "timeout"
+
+
+class ResourceLimit(HarnessError):
+    """The program declared more resources than the harness creates for one run."""
+
+    kind = "resource-limit"
+
+
+class ProcessLimit(HarnessError):
+    """The program started more processes than a run allows (a fork bomb, a pool)."""
+
+    kind = "process-limit"
+
+
+class OutputLimit(HarnessError):
+    """The program printed more than the harness keeps."""
+
+    kind = "output-limit"

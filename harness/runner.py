@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 import threading
@@ -33,6 +34,8 @@ class RunResult:
     interrupted: bool = False
     program_output: str = ""
     extra: dict = field(default_factory=dict)
+    isolation: dict = field(default_factory=dict)  # what the program's sandbox gave it
+    submission: dict | None = None  # set by `kata grade`: where the files came from
 
     @property
     def passed(self) -> bool:
@@ -77,17 +80,94 @@ def make_engine(ctx: RunContext) -> Engine:
         raise HarnessError(f"unknown engine {ctx.options.engine!r}", "use local or pulumi")
     from harness.engines.local import LocalEngine
 
+    kwargs = {"sandbox": ctx.sandbox, "max_resources": ctx.options.max_resources}
     if ctx.emulator.kind == "external":
-        return LocalEngine(spec, account_id=emu.account_id(ctx.emulator.endpoint))
-    return LocalEngine(spec)
+        return LocalEngine(spec, account_id=emu.account_id(ctx.emulator.endpoint), **kwargs)
+    return LocalEngine(spec, **kwargs)
+
+
+def open_sandbox(ctx: RunContext, scratch: Path, given_emulator: bool = False) -> None:
+    """The run's namespaces where the OS has them (see harness.sandbox); the report says
+    what the program got either way. ``--sandbox require`` makes their absence an error."""
+    from harness.sandbox import Isolation, Sandbox, SandboxUnavailable, limits
+
+    options = ctx.options
+    iso = Isolation()
+    iso.limits = [
+        f"each program run {options.stage_timeout_s:.0f} s",
+        f"behavior checks {options.behavior_timeout_s:.0f} s",
+        f"policy scan {options.policy_timeout_s:.0f} s",
+        f"output and files {limits.MAX_FILE_BYTES // 2**20} MB",
+        f"{options.max_resources} resources",
+    ]
+    ctx.isolation = iso
+    reason = ""
+    inward: dict[int, str] = {}
+    if options.sandbox == "off":
+        reason = "--sandbox off"
+    elif given_emulator:
+        reason = "the run was handed an emulator that runs outside any sandbox"
+    elif options.engine != "local":
+        reason = "the pulumi engine runs the Pulumi CLI, which fetches plugins from the network"
+    elif options.endpoint:
+        if not emu.is_loopback(options.endpoint):
+            reason = "a remote --endpoint cannot be reached from a loopback-only namespace"
+        else:
+            inward = {_port_of(options.endpoint): str(scratch / "sandbox" / "endpoint.sock")}
+    if not reason:
+        try:
+            ctx.sandbox = Sandbox(scratch / "sandbox", writable=[ctx.workdir], inward=inward)
+        except SandboxUnavailable as err:
+            reason = err.message.removeprefix("sandbox unavailable: ")
+    if ctx.sandbox is None:
+        iso.reason = reason
+        iso.processes = "own session, killed on timeout; RLIMIT_NPROC" + (
+            " (not enforced: the harness runs as root)" if os.getuid() == 0 else ""
+        )
+        iso.limits.append(f"about {limits.MAX_PROCESSES} processes only where RLIMIT_NPROC holds")
+        if options.sandbox == "require":
+            raise HarnessError(
+                f"the sandbox is required but unavailable: {reason}",
+                "on Linux, allow unprivileged user namespaces (see README, Isolation)",
+            )
+        return
+    sandbox = ctx.sandbox
+    if inward:
+        from urllib.parse import urlparse
+
+        url = urlparse(options.endpoint)
+        host, port = url.hostname or "127.0.0.1", _port_of(options.endpoint)
+        sandbox.serve_unix(Path(next(iter(inward.values()))), host, port)
+    hidden = sandbox.report.get("hidden", [])
+    iso.namespaces = True
+    iso.network = (
+        "own network namespace with loopback only: the program reaches the emulator "
+        + ("(bridged in from the --endpoint) " if inward else "(which runs in it too) ")
+        + "and nothing else"
+    )
+    iso.filesystem = "read-only except the run's scratch directory" + (
+        f"; hidden: {', '.join(hidden)}" if hidden else ""
+    )
+    iso.processes = (
+        f"own PID namespace and /proc, no capabilities, at most {limits.MAX_PROCESSES} "
+        "processes; whatever a program run leaves behind is killed when it ends"
+    )
+
+
+def _port_of(url: str) -> int:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    return parsed.port or (443 if parsed.scheme == "https" else 80)
 
 
 class _EmulatorStarter(threading.Thread):
     """Starts the embedded emulator while synth runs (they do not need each other)."""
 
-    def __init__(self, options: RunOptions) -> None:
+    def __init__(self, options: RunOptions, sandbox: object = None) -> None:
         super().__init__(daemon=True)
         self.options = options
+        self.sandbox = sandbox
         self.emulator: emu.Emulator | None = None
         self.error: BaseException | None = None
 
@@ -98,7 +178,7 @@ class _EmulatorStarter(threading.Thread):
                     self.options.endpoint, self.options.allow_remote_endpoint
                 )
             else:
-                self.emulator = emu.start_embedded()
+                self.emulator = emu.start_embedded(sandbox=self.sandbox)  # type: ignore[arg-type]
         except BaseException as exc:
             self.error = exc
 
@@ -132,8 +212,10 @@ def run_kata(
     try:
         with ctx.timed(Stage.VALIDATE):
             validate.prepare_program(kata, options.variant, ctx.workdir)
+        # A given emulator (tests, verify) runs outside any sandbox, so the program does too.
+        open_sandbox(ctx, scratch, given_emulator=emulator is not None)
         if emulator is None:
-            starter = _EmulatorStarter(options)
+            starter = _EmulatorStarter(options, ctx.sandbox)
             starter.start()
         if options.endpoint and starter is not None:
             # An external emulator is there already; its account id shapes the ARNs
@@ -186,6 +268,8 @@ def run_kata(
             if starter is not None:
                 with contextlib.suppress(BaseException):
                     starter.get().stop()
+            if ctx.sandbox is not None:
+                ctx.sandbox.stop()
             shutil.rmtree(scratch, ignore_errors=True)
     output = getattr(ctx.engine, "last_output", "") if ctx.engine else ""
     return RunResult(
@@ -198,6 +282,7 @@ def run_kata(
         error=error,
         interrupted=interrupted,
         program_output=output,
+        isolation=ctx.isolation.to_dict() if ctx.isolation is not None else {},
     )
 
 

@@ -7,6 +7,7 @@ when the harness does (its stdin is a pipe from us: if we die, it exits).
 from __future__ import annotations
 
 import contextlib
+import errno
 import ipaddress
 import json
 import os
@@ -19,9 +20,13 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from harness.errors import EmulatorError
+
+if TYPE_CHECKING:
+    from harness.sandbox import Sandbox
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 TEST_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
@@ -109,18 +114,37 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_embedded(port: int | None = None) -> Emulator:
-    """Start moto on loopback and wait until it answers."""
+def start_embedded(port: int | None = None, sandbox: Sandbox | None = None) -> Emulator:
+    """Start moto on loopback and wait until it answers.
+
+    With a sandbox, moto runs inside the run's network namespace (so nothing it is asked
+    to do, e.g. an SNS HTTP subscription, reaches past loopback) and the harness reaches
+    it through a Unix socket re-exposed on the same port of the host's loopback.
+    """
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["MOTO_ALLOW_NONEXISTENT_REGION"] = "false"
     # Import the harness from this checkout even when it is not installed.
     repo = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (repo, env.get("PYTHONPATH", "")) if p)
+    cmd = [sys.executable, "-m", "harness.emulator.moto_server", str(port)]
+    unix_path = None
+    if sandbox is not None:
+        unix_path = sandbox.root / f"emulator-{port}.sock"
+        cmd = [*sandbox.prefix(), *cmd, "--unix", str(unix_path)]
+        env["TMPDIR"] = str(sandbox.root)  # the only writable place inside
+        try:
+            sandbox.expose(port, unix_path)  # holds the host port from now on
+        except OSError as exc:
+            why = "port in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise EmulatorError(
+                f"the embedded emulator could not bind 127.0.0.1:{port} ({why})",
+                "free the port or omit --port to pick a free one",
+            ) from None
     # stderr goes to a file, not a pipe: a pipe nobody reads fills up and stalls the server.
     with tempfile.TemporaryFile("w+") as errors:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "harness.emulator.moto_server", str(port)],
+            cmd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=errors,

@@ -1,6 +1,8 @@
 """Entry point of the embedded emulator: moto's server with harness patches.
 
-Run as ``python -m harness.emulator.moto_server PORT``. It binds to 127.0.0.1 only.
+Run as ``python -m harness.emulator.moto_server PORT [--unix PATH]``. It binds to
+127.0.0.1 only; with ``--unix`` it also serves the same backends on a Unix socket (how
+the harness reaches it when it runs inside a run's network namespace).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import threading
 
 def main() -> None:
     port = int(sys.argv[1])
+    unix_path = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--unix" else None
     from harness.emulator import patches
 
     patches.apply()
@@ -26,19 +29,23 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Bind here, in the main thread, rather than through moto's ThreadedMotoServer: it
     # binds in a background thread and, when the bind fails (port in use), waits forever.
-    server = make_server(
-        "127.0.0.1",
-        port,
-        DomainDispatcherApplication(create_backend_app),
-        threaded=True,
-        request_handler=MotoRequestHandler,
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+    servers = [server]
+    if unix_path:
+        # The same app object: one set of backends answers on both sockets.
+        unix = make_server(
+            f"unix://{unix_path}", 0, app, threaded=True, request_handler=MotoRequestHandler
+        )
+        servers.append(unix)
+    for s in servers:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
     print(f"ready {port}", flush=True)
     try:
         sys.stdin.read()  # the harness closes stdin (or dies) to stop us
     finally:
-        server.shutdown()
+        for s in servers:
+            s.shutdown()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ which SPEC requirement its outcome counts for.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -104,6 +106,54 @@ def _env(values: dict[str, str]):  # type: ignore[no-untyped-def]
                 os.environ[k] = v
 
 
+class _Deadline:
+    """Ends the pytest session in this thread when the stage's time is up.
+
+    pytest runs in-process (a subprocess would cost its imports on every run), so the
+    deadline is a KeyboardInterrupt raised asynchronously in the thread running it, which
+    pytest answers by ending the session. It lands between two Python bytecodes: a check
+    blocked inside one C call (a socket read) is stopped when that call returns (boto3's
+    read timeout bounds those).
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self._lock = threading.Lock()
+        self._active = False
+        self._timer: threading.Timer | None = None
+        self._thread_id = 0
+
+    def __enter__(self) -> _Deadline:
+        if self.seconds:
+            self._thread_id = threading.get_ident()
+            self._active = True
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._active:
+                self.fired = True
+                _async_raise(self._thread_id, KeyboardInterrupt)
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._active = False
+            if self._timer is not None:
+                self._timer.cancel()
+            if self.fired:
+                _async_raise(self._thread_id, None)  # withdraw it if not delivered yet
+
+
+def _async_raise(thread_id: int, exc: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc is not None else None
+    )
+
+
 def run(ctx: RunContext) -> list[CheckResult]:
     assert ctx.emulator is not None
     with ctx.timed(Stage.BEHAVIOR) as t:
@@ -116,6 +166,7 @@ def run(ctx: RunContext) -> list[CheckResult]:
             junit=ctx.out_dir / "behavior-junit.xml",
             program_dir=ctx.workdir,
             engine=ctx.engine,
+            timeout_s=ctx.options.behavior_timeout_s,
         )
         failed = sum(1 for r in results if r.outcome != Outcome.PASSED)
         t.outcome = "failed" if failed else "ok"
@@ -132,6 +183,7 @@ def run_checks(
     junit: Path | None = None,
     program_dir: Path | None = None,
     engine: Engine | None = None,
+    timeout_s: float | None = None,
 ) -> list[CheckResult]:
     collector = _Collector()
     args: list[Any] = [
@@ -159,12 +211,34 @@ def run_checks(
     }
     if program_dir is not None:
         env[ENV_PROGRAM_DIR] = str(program_dir)
+    deadline = _Deadline(timeout_s)
     with _env(env), use_engine(engine), open(os.devnull, "w") as quiet:
         import contextlib
 
-        with contextlib.redirect_stdout(quiet):
-            code = pytest.main(args, plugins=[collector])
+        try:
+            with contextlib.redirect_stdout(quiet), deadline:
+                code = pytest.main(args, plugins=[collector])
+        except KeyboardInterrupt:
+            if not deadline.fired:
+                raise
+            code = pytest.ExitCode.INTERRUPTED
+    if code == pytest.ExitCode.INTERRUPTED and not deadline.fired:
+        # pytest turns Ctrl-C into an exit code; the run must still stop and tear down.
+        raise KeyboardInterrupt
     results = list(collector.results.values())
+    if deadline.fired:
+        results.append(
+            CheckResult(
+                id="behavior:timeout",
+                stage=Stage.BEHAVIOR,
+                requirement=None,
+                outcome=Outcome.ERROR,
+                title="the kata's checks finish in time",
+                message=f"the checks did not finish within {timeout_s:.0f} s and were stopped; "
+                f"{len(results)} had run",
+            )
+        )
+        return results
     if collector.errors or (code not in (0, 1) and not results):
         reason = "; ".join(collector.errors) or f"pytest exited with code {code}"
         results.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 from harness.context import RunContext, StageTiming
+from harness.errors import ToolError
 from harness.results import CheckResult, Stage
 
 
@@ -27,7 +28,19 @@ def collect(ctx: RunContext) -> list[CheckResult]:
         return []
     started, handle = ctx.policy_handle
     ctx.policy_handle = None
-    results = handle.result()
+    # The scan started with synth: it gets what is left of its time limit.
+    left = ctx.options.policy_timeout_s - (time.perf_counter() - started)
+    try:
+        results = handle.result(timeout=max(left, 0.1))
+    except ToolError:
+        timed_out = not handle.done()
+        handle.cancel()
+        if not timed_out:
+            raise
+        raise ToolError(
+            f"the policy scan did not finish within {ctx.options.policy_timeout_s:.0f} s",
+            "checkov was stopped; a graph of a few dozen resources scans in seconds",
+        ) from None
     failed = sum(1 for r in results if r.blocking)
     timing = StageTiming(
         str(Stage.POLICY),

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.engines.base import (
     Change,
@@ -33,11 +33,18 @@ from harness.engines.state import ResourceState, StackState
 from harness.errors import (
     EmulatorError,
     HarnessError,
+    OutputLimit,
+    ProcessLimit,
     ProgramError,
+    ResourceLimit,
     ResourceRejected,
     StageTimeout,
     UnsupportedResource,
 )
+from harness.sandbox import limits
+
+if TYPE_CHECKING:
+    from harness.sandbox import Sandbox
 
 ERRORS_BY_KIND: dict[str, type[HarnessError]] = {
     "program": ProgramError,
@@ -45,11 +52,13 @@ ERRORS_BY_KIND: dict[str, type[HarnessError]] = {
     "resource-rejected": ResourceRejected,
     "protected": ResourceRejected,
     "environment": EmulatorError,
+    "resource-limit": ResourceLimit,
 }
 OUTPUT_LIMIT = 1_000_000  # bytes of program stdout/stderr kept; the rest is dropped
+MAX_RESOURCES = 1000  # resources one program may declare; past that the run stops
 
 
-def sandbox_env(endpoint: str, region: str, home: Path) -> dict[str, str]:
+def sandbox_env(endpoint: str, region: str, home: Path, tmp: Path | None = None) -> dict[str, str]:
     """Only what the program needs: no host AWS credentials, profiles or config."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -69,15 +78,25 @@ def sandbox_env(endpoint: str, region: str, home: Path) -> dict[str, str]:
     }
     if "VIRTUAL_ENV" in os.environ:
         env["VIRTUAL_ENV"] = os.environ["VIRTUAL_ENV"]
+    if tmp is not None:
+        env["TMPDIR"] = str(tmp)
     return env
 
 
 class LocalEngine(Engine):
     name = "local"
 
-    def __init__(self, spec: ProgramSpec, account_id: str = "123456789012") -> None:
+    def __init__(
+        self,
+        spec: ProgramSpec,
+        account_id: str = "123456789012",
+        sandbox: Sandbox | None = None,
+        max_resources: int = MAX_RESOURCES,
+    ) -> None:
         super().__init__(spec)
         self.account_id = account_id
+        self.sandbox = sandbox  # the run's namespaces, when the OS gives them
+        self.max_resources = max_resources
         self.region = spec.config.get("aws:region", "us-east-1")
         self.last_output = ""  # what the program printed, for the report
         self._appliers: dict[tuple[str, bool], Applier] = {}
@@ -88,7 +107,7 @@ class LocalEngine(Engine):
 
     def _run_worker(self, mode: str) -> dict[str, Any]:
         prior = self.state()
-        with tempfile.TemporaryDirectory(prefix="kata-worker-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="kata-worker-", dir=self._tmp_root()) as tmp:
             tmpdir = Path(tmp)
             log_path = tmpdir / "output.log"
             request = {
@@ -103,6 +122,8 @@ class LocalEngine(Engine):
                 "result": str(tmpdir / "result.json"),
                 "journal": str(tmpdir / "journal.jsonl") if mode == "up" else "",
                 "log": str(log_path),
+                "sandboxed": self.sandbox is not None,
+                "max_resources": self.max_resources,
             }
             (tmpdir / "request.json").write_text(json.dumps(request, default=str))
             try:
@@ -119,6 +140,14 @@ class LocalEngine(Engine):
             output = log_path.read_bytes()[:OUTPUT_LIMIT] if log_path.is_file() else b""
             self.last_output = output.decode(errors="replace")
             result_path = tmpdir / "result.json"
+            printed = log_path.stat().st_size if log_path.is_file() else 0
+            if printed >= limits.MAX_FILE_BYTES:
+                self._recover_from_journal(prior, tmpdir / "journal.jsonl")
+                raise OutputLimit(
+                    f"the program printed more than {limits.MAX_FILE_BYTES // 2**20} MB and was "
+                    "stopped",
+                    "print less: the harness keeps the first MB of what a program prints",
+                )
             if not result_path.is_file():
                 self._recover_from_journal(prior, tmpdir / "journal.jsonl")
                 tail = self.last_output.strip().splitlines()[-1:] or ["(no output)"]
@@ -132,11 +161,19 @@ class LocalEngine(Engine):
         """Run one worker: forked from the warm zygote, or as a fresh process."""
         zygote = self._zygote_or_none()
         if zygote is not None:
-            zygote.run(request_path, self.spec.timeout_s)
+            try:
+                zygote.run(request_path, self.spec.timeout_s)
+            except (StageTimeout, KeyboardInterrupt, ProcessLimit):
+                if self.sandbox is not None:
+                    self._stop_zygote()  # its PID namespace goes, and every process in it
+                raise
             return
+        prefix = []
+        if self.sandbox is not None:
+            prefix = self.sandbox.prefix(pid_namespace=True, workdir=self.spec.workdir)
         with log_path.open("wb") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "harness.engines.local.worker", str(request_path)],
+                [*prefix, sys.executable, "-m", "harness.engines.local.worker", str(request_path)],
                 cwd=self.spec.workdir,
                 env=self._env(),
                 stdin=subprocess.DEVNULL,
@@ -155,11 +192,16 @@ class LocalEngine(Engine):
                 proc.wait()
                 raise
 
+    def _tmp_root(self) -> Path | None:
+        """Where the program's files go: inside the sandbox, its only writable directory."""
+        return self.sandbox.root if self.sandbox is not None else None
+
     def _env(self) -> dict[str, str]:
         if self._home is None:
-            self._home = Path(tempfile.mkdtemp(prefix="kata-home-"))
+            self._home = Path(tempfile.mkdtemp(prefix="kata-home-", dir=self._tmp_root()))
+        tmp = self._tmp_root()
         return {
-            **sandbox_env(self.spec.endpoint, self.region, self._home),
+            **sandbox_env(self.spec.endpoint, self.region, self._home, tmp),
             "PYTHONPATH": _harness_path(),
         }
 
@@ -167,11 +209,17 @@ class LocalEngine(Engine):
         if os.environ.get("KATA_NO_ZYGOTE") or not hasattr(os, "fork"):
             return None
         if self._zygote is None or not self._zygote.alive():
+            prefix = self.sandbox.prefix(pid_namespace=True) if self.sandbox else []
             try:
-                self._zygote = Zygote(self._env())
+                self._zygote = Zygote(self._env(), prefix)
             except OSError:
                 return None
         return self._zygote
+
+    def _stop_zygote(self) -> None:
+        if self._zygote is not None:
+            self._zygote.kill()
+            self._zygote = None
 
     def close(self) -> None:
         if self._zygote is not None:
@@ -385,9 +433,12 @@ def _kill_group(pid: int) -> None:
 class Zygote:
     """Client side of zygote.py: one warm process that forks a worker per request."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], prefix: list[str] | None = None) -> None:
+        # In a PID namespace the pids the zygote reports are the namespace's own: never
+        # signal them from out here (the caller kills the whole zygote instead).
+        self.in_namespace = bool(prefix)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "harness.engines.local.zygote"],
+            [*(prefix or []), sys.executable, "-m", "harness.engines.local.zygote"],
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -419,13 +470,33 @@ class Zygote:
             raise ProgramError("the program worker could not be started", "try again")
         pid = int(started.split()[1])
         try:
-            if self._readline(timeout) is None:
-                _kill_group(pid)
-                self._readline(10)  # the zygote reaps it and reports the exit
+            ended = self._readline(timeout)
+            if ended is None:
+                if not self.in_namespace:
+                    _kill_group(pid)
+                    self._readline(10)  # the zygote reaps it and reports the exit
                 raise StageTimeout("timeout")
         except KeyboardInterrupt:
-            _kill_group(pid)
+            if not self.in_namespace:
+                _kill_group(pid)
             raise
+        if ended.endswith(" processes"):
+            raise ProcessLimit(
+                f"the program started more than {limits.MAX_PROCESSES} processes and was "
+                "stopped, with every process it started",
+                "a Pulumi program needs no processes of its own: remove the fork/subprocess",
+            )
+
+    def kill(self) -> None:
+        """Kill the zygote now: as PID 1 of its namespace it takes every process in it."""
+        _kill_group(self.proc.pid)
+        with contextlib.suppress(OSError):
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                if stream:
+                    stream.close()
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import runpy
 import sys
 import threading
@@ -51,7 +52,13 @@ def _install_source_tracking(workdir: Path) -> dict[tuple[str, str], str]:
     return sources
 
 
-def build_monitor(applier: Applier, invokes: Invokes, sources: dict) -> Any:
+def build_monitor(
+    applier: Applier,
+    invokes: Invokes,
+    sources: dict,
+    max_resources: int = 0,
+    over_limit: Any = None,
+) -> Any:
     from google.protobuf import empty_pb2
     from pulumi.runtime import mocks, rpc
     from pulumi.runtime.proto import resource_pb2
@@ -64,6 +71,9 @@ def build_monitor(applier: Applier, invokes: Invokes, sources: dict) -> Any:
         def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict]:
             raise AssertionError("RegisterResource is handled by ApplyingMonitor")
 
+    counted = [0]
+    count_lock = threading.Lock()
+
     class ApplyingMonitor(mocks.MockMonitor):
         """The SDK's mock monitor, but resources are really created in the emulator."""
 
@@ -75,6 +85,12 @@ def build_monitor(applier: Applier, invokes: Invokes, sources: dict) -> Any:
             if request.type == "pulumi:pulumi:Stack":
                 ApplyingMonitor.stack_urn = urn
                 return resource_pb2.RegisterResourceResponse(urn=urn)
+            if max_resources and request.custom and not request.type.startswith("pulumi:"):
+                with count_lock:
+                    counted[0] += 1
+                    over = counted[0] > max_resources
+                if over and over_limit is not None:
+                    over_limit()  # does not return
             _ensure_event_loop()
             inputs, _ = rpc.deserialize_properties_unwrap_secrets(
                 request.object, keep_unknowns=True
@@ -180,7 +196,29 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         return {"error": {"kind": "environment", "message": f"the Pulumi SDK is missing: {exc}"}}
 
     sources = _install_source_tracking(workdir)
-    monitor = build_monitor(applier, invokes, sources)
+    max_resources = int(request.get("max_resources") or 0)
+
+    def over_limit() -> None:
+        """Past the resource limit: report what exists and leave at once (no waiting for
+        thousands of registrations still queued in the SDK)."""
+        with applier.lock:
+            done = {
+                "error": {
+                    "kind": "resource-limit",
+                    "message": f"the program declared more than {max_resources} resources; "
+                    "the harness stopped it there",
+                    "hint": "a kata needs a few dozen resources: look for a loop that creates them",
+                },
+                "resources": [r.__dict__ for r in applier.resources.values()],
+                "changes": [c.__dict__ for c in applier.changes],
+                "outputs": {},
+            }
+            Path(request["result"]).write_text(json.dumps(done, default=str))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+    monitor = build_monitor(applier, invokes, sources, max_resources, over_limit)
     settings.configure(
         mocks.MockSettings(
             monitor=monitor,
@@ -261,8 +299,20 @@ def _delete_unregistered(applier: Applier, prior: dict[str, ResourceState]) -> d
     return None
 
 
+def confine(request: dict[str, Any]) -> None:
+    """Limits the program cannot lift, set before any of its code runs."""
+    from harness.sandbox import limits
+
+    limits.apply_rlimits(request.get("max_file_bytes") or limits.MAX_FILE_BYTES)
+    if request.get("sandboxed"):
+        limits.drop_capabilities()  # PID namespace: the zygote caps the process count
+    else:
+        limits.limit_processes_by_uid()
+
+
 def main() -> None:
     request = json.loads(Path(sys.argv[1]).read_text())
+    confine(request)
     try:
         result = run(request)
     except UnsupportedResource as err:  # raised outside the program (e.g. by delete)
@@ -272,8 +322,6 @@ def main() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     threading.Event().wait(0)
-    import os
-
     os._exit(0)
 
 
