@@ -30,6 +30,16 @@ def kata(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def grade(session: nox.Session) -> None:
+    """Grade a submission: nox -s grade -- <slug> --submission DIR (a fork or its files)."""
+    _install(session)
+    if not session.posargs:
+        session.run("kata", "list")
+        session.error("name a kata and a submission: nox -s grade -- <slug> --submission DIR")
+    session.run("kata", "grade", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The project's own tests (engine, adapters, policies, drills, every kata's fidelity)."""
     _install(session, "pytest-xdist==3.8.0")
