@@ -29,6 +29,19 @@ services store, and they are tested in tests/test_emulator_patches.py.
    groups), and the alarm configuration is returned as stored. Deployment configs
    (Get/CreateDeploymentConfig, also HTTP 500) stay unpatched: the canary drill
    knows the built-in ones and reads custom ones from the stack state.
+7. Route 53 health checks of type CLOUDWATCH_METRIC: moto accepts the
+   ``AlarmIdentifier`` and ``InsufficientDataHealthStatus`` but drops both, so
+   GetHealthCheck cannot say which alarm a check watches. They are kept and returned
+   as sent (the failover drill reads the alarm a health check follows).
+8. Secrets Manager replicas: moto reports every replica's ``KmsKeyId`` as the default
+   ``alias/aws/secretsmanager`` whatever key was asked for; the key sent is returned.
+9. S3 replication requests: S3 replicates as the configuration's role and authorizes
+   it for the replication actions (s3:GetObjectVersionForReplication on the source
+   object, s3:ReplicateObject / s3:ReplicateDelete / s3:ReplicateTags on the
+   destination, s3:GetReplicationConfiguration on the source bucket), which no API
+   call of a client maps to. A request that carries the ``x-kata-s3-replication``
+   header (only harness.drills.s3_replication sends it) is authorized as the
+   replication action S3 would check instead of GetObject/PutObject/DeleteObject.
 """
 
 from __future__ import annotations
@@ -94,6 +107,9 @@ def apply() -> None:
     _return_stored_replication_rules()
     _deliver_rule_events_to_sns()
     _codedeploy_update_and_delete()
+    _keep_health_check_alarms()
+    _keep_secret_replica_keys()
+    _authorize_s3_replication_actions()
 
 
 def _deliver_rule_events_to_sns() -> None:
@@ -270,3 +286,95 @@ def _user_boundary(user: Any) -> str | None:
     if isinstance(boundary, dict):
         return boundary.get("PermissionsBoundaryArn")
     return boundary if isinstance(boundary, str) else None
+
+
+def _keep_health_check_alarms() -> None:
+    from moto.route53.models import HealthCheck
+    from moto.route53.responses import Route53
+
+    shown = HealthCheck.health_check_config
+
+    def health_check_config(self: Any) -> dict[str, Any]:
+        config = shown.fget(self)
+        if getattr(self, "alarm_identifier", None):
+            config["AlarmIdentifier"] = self.alarm_identifier
+        if getattr(self, "insufficient_data_health_status", None):
+            config["InsufficientDataHealthStatus"] = self.insufficient_data_health_status
+        return config
+
+    HealthCheck.health_check_config = property(health_check_config)
+
+    def keep(health_check: Any, alarm: Any, insufficient: Any) -> None:
+        if alarm:
+            health_check.alarm_identifier = {"Name": alarm["Name"], "Region": alarm["Region"]}
+        if insufficient:
+            health_check.insufficient_data_health_status = insufficient
+
+    create, update = Route53.create_health_check, Route53.update_health_check
+
+    def create_health_check(self: Any) -> Any:
+        result = create(self)
+        config = self._get_param("HealthCheckConfig") or {}
+        keep(
+            result.result["HealthCheck"],
+            config.get("AlarmIdentifier"),
+            config.get("InsufficientDataHealthStatus"),
+        )
+        return result
+
+    def update_health_check(self: Any) -> Any:
+        result = update(self)
+        keep(
+            result.result["HealthCheck"],
+            self._get_param("AlarmIdentifier"),
+            self._get_param("InsufficientDataHealthStatus"),
+        )
+        return result
+
+    Route53.create_health_check = create_health_check
+    Route53.update_health_check = update_health_check
+
+
+def _keep_secret_replica_keys() -> None:
+    from moto.secretsmanager.models import FakeSecret
+
+    create_replicas = FakeSecret.create_replicas
+
+    def keep_keys(self: Any, replica_regions: Any, force_overwrite: bool) -> Any:
+        replicas = create_replicas(self, replica_regions, force_overwrite=force_overwrite)
+        for replica, asked in zip(replicas, replica_regions or [], strict=False):
+            if asked.get("KmsKeyId"):
+                replica.config["KmsKeyId"] = asked["KmsKeyId"]
+        return replicas
+
+    FakeSecret.create_replicas = keep_keys
+
+
+S3_REPLICATION_HEADER = "x-kata-s3-replication"
+# (resource type, method, sub-resource in the query string or "") -> replication action
+_S3_REPLICATION_ACTIONS = {
+    ("BUCKET", "GET", "replication"): "GetReplicationConfiguration",
+    ("KEY", "GET", ""): "GetObjectVersionForReplication",
+    ("KEY", "HEAD", ""): "GetObjectVersionForReplication",
+    ("KEY", "GET", "tagging"): "GetObjectVersionTagging",
+    ("KEY", "PUT", ""): "ReplicateObject",
+    ("KEY", "PUT", "tagging"): "ReplicateTags",
+    ("KEY", "DELETE", ""): "ReplicateDelete",
+}
+
+
+def _authorize_s3_replication_actions() -> None:
+    from moto.s3.responses import S3Response
+
+    set_action = S3Response._set_action
+
+    def _set_action(self: Any, resource_type: str, method: str, querystring: Any) -> None:
+        set_action(self, resource_type, method, querystring)
+        if not self.headers.get(S3_REPLICATION_HEADER):
+            return
+        sub = next((q for q in ("replication", "tagging") if q in querystring), "")
+        action = _S3_REPLICATION_ACTIONS.get((resource_type, method, sub))
+        if action:
+            self.data["Action"] = action
+
+    S3Response._set_action = _set_action
