@@ -1,0 +1,450 @@
+"""Apply a bucket's replication rules the way S3 replication would.
+
+moto stores a replication configuration and copies nothing. This drill reads the
+source bucket's configuration from the emulator and brings every destination up to
+date with the source, acting as the configuration's IAM role with IAM enforcement
+on — so a role that may not write the destination replicates nothing, as in AWS.
+
+What it models (S3 user guide, "Replicating objects"; "Setting up permissions"):
+
+- **Refusals, as S3 refuses the configuration**: no replication configuration; the
+  source or a destination bucket not versioning-enabled; an SSE-KMS rule
+  (``SseKmsEncryptedObjects`` Enabled) without ``ReplicaKmsKeyID``. Raised as
+  ``ReplicationRefused`` before anything is copied.
+- **The role**: S3 assumes it, so its trust policy must name ``s3.amazonaws.com``
+  (otherwise every object FAILs). S3 then authorizes it for the replication actions —
+  ``s3:GetReplicationConfiguration`` on the source bucket,
+  ``s3:GetObjectVersionForReplication`` (and ``…Tagging``) on source objects,
+  ``s3:ReplicateObject`` / ``s3:ReplicateDelete`` / ``s3:ReplicateTags`` on destination
+  objects. The drill makes those calls as the role under enforcement (the embedded
+  emulator authorizes them as the replication actions, patch 9); a denied call marks
+  the object FAILED. KMS permissions of the role are not evaluated (moto authorizes
+  KMS calls against Resource "*").
+- **Which objects**: the rule whose filter matches the key (``Prefix``, ``Tag``,
+  ``And``), the highest ``Priority`` winning among rules for the same destination; a
+  winning rule that is Disabled replicates nothing. Objects encrypted with SSE-KMS
+  replicate only if the rule opts in (``SourceSelectionCriteria``), their replicas
+  encrypted with ``ReplicaKmsKeyID``; SSE-S3 replicas stay SSE-S3.
+- **Deletes**: a delete marker is replicated only when the rule's
+  ``DeleteMarkerReplication`` is Enabled (and never for tag-filtered rules); deleting
+  a specific version is never replicated.
+
+Simplifications, said out loud: the drill replicates each eligible key's *current*
+state (latest version or delete marker), as replication looks once it has caught up,
+not every intermediate version; replicas get new version ids (S3 keeps the source's);
+``ReplicationStatus`` (COMPLETED/REPLICA) is reported here, not stored on objects;
+objects that existed before the configuration are replicated too (S3 needs Batch
+Replication for those) — checks write their objects after deploy.
+
+    report = replicate(principals, "orders-primary")
+    report.completed("orders/1.json")     # True once the replica is in every destination
+    report.failed                         # [(key, destination, why)]
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from botocore.exceptions import ClientError
+
+from harness.drills.iam import Principal, Principals, is_denied
+
+REPLICATION_HEADER = "x-kata-s3-replication"  # see harness/emulator/patches.py, patch 9
+S3_SERVICE = "s3.amazonaws.com"
+
+
+class ReplicationRefused(RuntimeError):
+    """S3 would not replicate with this configuration at all (it refuses to store it)."""
+
+
+@dataclass
+class Outcome:
+    key: str
+    destination: str  # bucket name
+    status: str  # COMPLETED, FAILED or SKIPPED
+    why: str = ""
+    version_id: str = ""  # of the source
+    delete_marker: bool = False
+
+
+@dataclass
+class ReplicationReport:
+    source: str
+    role_arn: str
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def _of(self, key: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.key == key]
+
+    def completed(self, key: str) -> bool:
+        """Replicated (or already up to date) in every destination of its rules."""
+        found = self._of(key)
+        return bool(found) and all(o.status == "COMPLETED" for o in found)
+
+    @property
+    def failed(self) -> list[tuple[str, str, str]]:
+        return [(o.key, o.destination, o.why) for o in self.outcomes if o.status == "FAILED"]
+
+    def explain(self, key: str) -> str:
+        found = self._of(key)
+        if not found:
+            return f"{key}: no replication rule of {self.source} covers it"
+        return "; ".join(f"{o.key} -> {o.destination}: {o.status} {o.why}".strip() for o in found)
+
+
+def as_replication_role(principals: Principals, role_arn: str) -> Principal:
+    """A session of the role whose S3 calls are authorized as S3 replication's actions.
+
+    Create it before ``principals.enforced()``; use it inside. Its GetObject is checked
+    as s3:GetObjectVersionForReplication, PutObject as s3:ReplicateObject, DeleteObject
+    as s3:ReplicateDelete, Put/GetObjectTagging as s3:ReplicateTags /
+    s3:GetObjectVersionTagging, GetBucketReplication as s3:GetReplicationConfiguration.
+    """
+    session = principals.role(role_arn, session_name="s3-replication")
+    plain = session.client
+
+    def client(service: str, region: str | None = None) -> Any:
+        c = plain(service, region)
+        if service == "s3" and not getattr(c, "_kata_replication", False):
+            c.meta.events.register("before-sign.s3", _add_replication_header)
+            c._kata_replication = True
+        return c
+
+    return Principal(arn=session.arn, client=client)
+
+
+def _add_replication_header(request: Any, **_: Any) -> None:
+    request.headers[REPLICATION_HEADER] = "1"
+
+
+def replicate(principals: Principals, source_bucket: str) -> ReplicationReport:
+    """Run replication for ``source_bucket`` once; see the module docstring."""
+    admin = principals.admin
+    s3 = admin("s3")
+    config = _configuration(s3, source_bucket)
+    if _versioning(s3, source_bucket) != "Enabled":
+        raise ReplicationRefused(
+            f"{source_bucket} is not versioning-enabled: S3 replicates only from versioned "
+            "buckets (it refuses the replication configuration)"
+        )
+    rules = [_Rule.parse(r) for r in config.get("Rules", [])]
+    regions = {source_bucket: _region(s3, source_bucket)}
+    for rule in rules:
+        dest = rule.destination
+        try:
+            regions[dest] = _region(s3, dest)
+        except ClientError as exc:
+            raise ReplicationRefused(
+                f"destination bucket {dest} of rule {rule.id!r} does not exist"
+            ) from exc
+        if _versioning(s3, dest) != "Enabled":
+            raise ReplicationRefused(
+                f"destination bucket {dest} of rule {rule.id!r} is not versioning-enabled: "
+                "S3 requires versioning on both sides"
+            )
+        if rule.sse_kms and not rule.replica_key:
+            raise ReplicationRefused(
+                f"rule {rule.id!r} replicates SSE-KMS objects but names no ReplicaKmsKeyID"
+            )
+    role_arn = config.get("Role", "")
+    report = ReplicationReport(source=source_bucket, role_arn=role_arn)
+    work = _plan(s3, source_bucket, rules, regions, report)
+    if not work:
+        return report
+    trusted = _trusts_s3(admin("iam"), role_arn)
+    if trusted is not True:
+        for item in work:
+            report.outcomes.append(item.outcome("FAILED", trusted))
+        return report
+    role = as_replication_role(principals, role_arn)
+    with principals.enforced():
+        _copy(role, source_bucket, regions, work, report)
+    return report
+
+
+# -- the configuration -----------------------------------------------------------------
+
+
+@dataclass
+class _Rule:
+    id: str
+    priority: int
+    enabled: bool
+    prefix: str
+    tags: dict[str, str]
+    destination: str  # bucket name
+    delete_markers: bool
+    sse_kms: bool
+    replica_key: str
+    storage_class: str
+
+    @classmethod
+    def parse(cls, rule: dict[str, Any]) -> _Rule:
+        filt = rule.get("Filter")
+        prefix, tags = "", {}
+        if filt is None:
+            prefix = rule.get("Prefix", "")  # the V1 schema
+        elif "And" in filt:
+            prefix = filt["And"].get("Prefix", "")
+            tags = {t["Key"]: t["Value"] for t in filt["And"].get("Tags", [])}
+        else:
+            prefix = filt.get("Prefix", "")
+            if "Tag" in filt:
+                tags = {filt["Tag"]["Key"]: filt["Tag"]["Value"]}
+        dest = rule.get("Destination", {})
+        sse = rule.get("SourceSelectionCriteria", {}).get("SseKmsEncryptedObjects", {})
+        return cls(
+            id=str(rule.get("ID", "")),
+            priority=int(rule.get("Priority") or 0),
+            enabled=rule.get("Status") == "Enabled",
+            prefix=prefix,
+            tags=tags,
+            destination=str(dest.get("Bucket", "")).rsplit(":", 1)[-1],
+            delete_markers=(rule.get("DeleteMarkerReplication") or {}).get("Status") == "Enabled"
+            and not tags,
+            sse_kms=sse.get("Status") == "Enabled",
+            replica_key=(dest.get("EncryptionConfiguration") or {}).get("ReplicaKmsKeyID", ""),
+            storage_class=dest.get("StorageClass", ""),
+        )
+
+    def matches(self, key: str, tags: dict[str, str]) -> bool:
+        return key.startswith(self.prefix) and all(tags.get(k) == v for k, v in self.tags.items())
+
+
+def _configuration(s3: Any, bucket: str) -> dict[str, Any]:
+    try:
+        return s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in ("ReplicationConfigurationNotFoundError", "NoSuchBucket"):
+            raise ReplicationRefused(
+                f"{bucket} has no replication configuration ({code})"
+            ) from None
+        raise
+
+
+def _versioning(s3: Any, bucket: str) -> str:
+    return s3.get_bucket_versioning(Bucket=bucket).get("Status", "Disabled")
+
+
+def _region(s3: Any, bucket: str) -> str:
+    return s3.get_bucket_location(Bucket=bucket).get("LocationConstraint") or "us-east-1"
+
+
+def _trusts_s3(iam: Any, role_arn: str) -> bool | str:
+    """True, or why S3 cannot assume the role."""
+    try:
+        role = iam.get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]
+    except ClientError:
+        return f"replication role {role_arn} does not exist"
+    doc = role.get("AssumeRolePolicyDocument")
+    doc = json.loads(unquote(doc)) if isinstance(doc, str) else doc
+    statements = doc.get("Statement", [])
+    for st in statements if isinstance(statements, list) else [statements]:
+        if st.get("Effect") != "Allow":
+            continue
+        actions = st.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        if not any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions):
+            continue
+        principal = st.get("Principal")
+        if principal == "*":
+            return True
+        services = (principal or {}).get("Service", []) if isinstance(principal, dict) else []
+        services = [services] if isinstance(services, str) else services
+        if S3_SERVICE in services:
+            return True
+    return f"the trust policy of {role_arn} does not let {S3_SERVICE} assume it"
+
+
+# -- what to copy ----------------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    source: str  # bucket name
+    key: str
+    version_id: str
+    delete_marker: bool
+    rule: _Rule
+    sse: str = ""  # the source object's ServerSideEncryption
+    tagged: bool = False
+
+    def outcome(self, status: str, why: str = "") -> Outcome:
+        return Outcome(
+            self.key, self.rule.destination, status, why, self.version_id, self.delete_marker
+        )
+
+
+def _plan(
+    s3: Any,
+    source: str,
+    rules: list[_Rule],
+    regions: dict[str, str],
+    report: ReplicationReport,
+) -> list[_Item]:
+    """Admin-side: the current state of each key, the rule that wins, what is to do."""
+    latest: dict[str, dict[str, Any]] = {}
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=source):
+        for kind in ("Versions", "DeleteMarkers"):
+            for entry in page.get(kind, []):
+                if entry.get("IsLatest"):
+                    latest[entry["Key"]] = {**entry, "marker": kind == "DeleteMarkers"}
+    work: list[_Item] = []
+    for key, entry in sorted(latest.items()):
+        tags: dict[str, str] = {}
+        head: dict[str, Any] = {}
+        if not entry["marker"]:
+            head = s3.head_object(Bucket=source, Key=key, VersionId=entry["VersionId"])
+            if any(r.tags for r in rules):
+                tags = {
+                    t["Key"]: t["Value"]
+                    for t in s3.get_object_tagging(
+                        Bucket=source, Key=key, VersionId=entry["VersionId"]
+                    ).get("TagSet", [])
+                }
+        winners: dict[str, _Rule] = {}
+        for rule in rules:
+            if not rule.matches(key, tags):
+                continue
+            best = winners.get(rule.destination)
+            if best is None or rule.priority > best.priority:
+                winners[rule.destination] = rule
+        for rule in winners.values():
+            item = _Item(
+                source=source,
+                key=key,
+                version_id=entry["VersionId"],
+                delete_marker=entry["marker"],
+                rule=rule,
+                sse=head.get("ServerSideEncryption", ""),
+                tagged=bool(tags) or _has_tags(s3, source, key, entry),
+            )
+            skip = _skip_reason(s3, item, regions)
+            if skip is None:
+                work.append(item)
+            else:
+                status, why = skip
+                report.outcomes.append(item.outcome(status, why))
+    return work
+
+
+def _has_tags(s3: Any, bucket: str, key: str, entry: dict[str, Any]) -> bool:
+    if entry["marker"]:
+        return False
+    tagging = s3.get_object_tagging(Bucket=bucket, Key=key, VersionId=entry["VersionId"])
+    return bool(tagging.get("TagSet"))
+
+
+def _skip_reason(s3: Any, item: _Item, regions: dict[str, str]) -> tuple[str, str] | None:
+    rule = item.rule
+    if not rule.enabled:
+        return "SKIPPED", f"rule {rule.id!r} is disabled"
+    if item.sse == "aws:kms" and not rule.sse_kms:
+        return "SKIPPED", (
+            "the object is SSE-KMS encrypted and the rule does not opt in "
+            "(SourceSelectionCriteria.SseKmsEncryptedObjects)"
+        )
+    if item.delete_marker and not rule.delete_markers:
+        return "SKIPPED", f"rule {rule.id!r} does not replicate delete markers"
+    current = _current(s3, rule.destination, item.key)
+    if item.delete_marker:
+        if current is None or current.get("marker"):
+            return "COMPLETED", "already deleted in the destination"
+        return None
+    if current and not current.get("marker"):
+        source = s3.head_object(Bucket=item.source, Key=item.key, VersionId=item.version_id)
+        if current.get("ETag") == source.get("ETag"):
+            return "COMPLETED", "already up to date in the destination"
+    return None
+
+
+def _current(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
+    listing = s3.list_object_versions(Bucket=bucket, Prefix=key)
+    for kind in ("Versions", "DeleteMarkers"):
+        for entry in listing.get(kind, []):
+            if entry["Key"] == key and entry.get("IsLatest"):
+                return {**entry, "marker": kind == "DeleteMarkers"}
+    return None
+
+
+# -- copying, as the role --------------------------------------------------------------
+
+
+def _copy(
+    role: Principal,
+    source: str,
+    regions: dict[str, str],
+    work: list[_Item],
+    report: ReplicationReport,
+) -> None:
+    src = role.client("s3", regions[source])
+    try:
+        src.get_bucket_replication(Bucket=source)
+    except ClientError as exc:
+        if not is_denied(exc):
+            raise
+        why = f"the role may not s3:GetReplicationConfiguration on {source}"
+        report.outcomes += [item.outcome("FAILED", why) for item in work]
+        return
+    for item in work:
+        dest = role.client("s3", regions[item.rule.destination])
+        try:
+            report.outcomes.append(_copy_one(src, dest, source, item))
+        except ClientError as exc:
+            if not is_denied(exc):
+                raise
+            report.outcomes.append(item.outcome("FAILED", _denied(exc, item, source)))
+
+
+def _copy_one(src: Any, dest: Any, source: str, item: _Item) -> Outcome:
+    rule = item.rule
+    if item.delete_marker:
+        dest.delete_object(Bucket=rule.destination, Key=item.key)
+        return item.outcome("COMPLETED", "delete marker replicated")
+    got = src.get_object(Bucket=source, Key=item.key, VersionId=item.version_id)
+    body = got["Body"].read()
+    put: dict[str, Any] = {"Bucket": rule.destination, "Key": item.key, "Body": body}
+    for field_, arg in (("ContentType", "ContentType"), ("Metadata", "Metadata")):
+        if got.get(field_):
+            put[arg] = got[field_]
+    if rule.storage_class:
+        put["StorageClass"] = rule.storage_class
+    if item.sse == "aws:kms":
+        put["ServerSideEncryption"] = "aws:kms"
+        put["SSEKMSKeyId"] = rule.replica_key
+    elif item.sse == "AES256":
+        put["ServerSideEncryption"] = "AES256"
+    tags = None
+    if item.tagged:
+        tags = src.get_object_tagging(Bucket=source, Key=item.key, VersionId=item.version_id)
+    dest.put_object(**put)
+    if tags is not None:
+        dest.put_object_tagging(
+            Bucket=rule.destination, Key=item.key, Tagging={"TagSet": tags["TagSet"]}
+        )
+    return item.outcome("COMPLETED", "replicated")
+
+
+def _denied(exc: ClientError, item: _Item, source: str) -> str:
+    op = exc.operation_name
+    action = {
+        "GetObject": f"s3:GetObjectVersionForReplication on arn:aws:s3:::{source}/{item.key}",
+        "GetObjectTagging": f"s3:GetObjectVersionTagging on arn:aws:s3:::{source}/{item.key}",
+        "PutObject": f"s3:ReplicateObject on arn:aws:s3:::{item.rule.destination}/{item.key}",
+        "PutObjectTagging": f"s3:ReplicateTags on arn:aws:s3:::{item.rule.destination}/{item.key}",
+        "DeleteObject": f"s3:ReplicateDelete on arn:aws:s3:::{item.rule.destination}/{item.key}",
+    }.get(op, op)
+    return f"the replication role may not {action}"
+
+
+__all__ = [
+    "Outcome",
+    "ReplicationRefused",
+    "ReplicationReport",
+    "as_replication_role",
+    "replicate",
+]
