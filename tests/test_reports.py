@@ -113,7 +113,11 @@ def test_solution_passes_and_reports_every_requirement_and_stage(graded):
         "local",
     )
     assert results["passed"] is True and results["exit_code"] == 0 and results["error"] is None
-    assert results["score"] == {"requirements_passed": 2, "requirements_total": 2}
+    assert results["score"] == {
+        "requirements_passed": 2,
+        "requirements_total": 2,
+        "percent": 100.0,
+    }
     reqs = {r["id"]: r for r in results["requirements"]}
     assert reqs["R1"]["passed"] and reqs["R2"]["passed"]
     assert reqs["R1"]["title"] == "The stack exports its queue URL"
