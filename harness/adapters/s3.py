@@ -16,6 +16,7 @@ from harness.adapters.base import (
     Context,
     canonical_json,
     keep_shape,
+    normalize,
     not_found,
     tags_dict,
     tags_list,
@@ -340,7 +341,8 @@ class BucketReplicationConfig(_BucketConfig):
     def put(self, ctx: Context, inputs: dict[str, Any]) -> None:
         rules = []
         for rule in inputs.get("rules") or []:
-            aws_rule = _pascal(rule, self.KEYS)
+            # normalize: the SDK sends every number as a float; S3 wants Minutes: 15.
+            aws_rule = _pascal(normalize(rule), self.KEYS)
             # The provider's v2 schema always sends a filter; an empty one means "all".
             aws_rule.setdefault("Filter", {"Prefix": rule.get("prefix", "")})
             aws_rule.pop("Prefix", None)
