@@ -27,8 +27,9 @@ services store, and they are tested in tests/test_emulator_patches.py.
    implemented on moto's own backend as AWS documents them (an omitted parameter of
    UpdateDeploymentGroup is left unchanged; deleting an application deletes its
    groups), and the alarm configuration is returned as stored. Deployment configs
-   (Get/CreateDeploymentConfig, also HTTP 500) stay unpatched: the canary drill
-   knows the built-in ones and reads custom ones from the stack state.
+   (Create/Get/Delete/ListDeploymentConfigs, also HTTP 500) are stored per region;
+   GetDeploymentConfig also answers the predefined Lambda and ECS configs
+   (``CodeDeployDefault.LambdaCanary10Percent5Minutes``, …) as AWS documents them.
 7. Route 53 health checks of type CLOUDWATCH_METRIC: moto accepts the
    ``AlarmIdentifier`` and ``InsufficientDataHealthStatus`` but drops both, so
    GetHealthCheck cannot say which alarm a check watches. They are kept and returned
@@ -265,6 +266,78 @@ def _codedeploy_update_and_delete() -> None:
     cdr.CodeDeployResponse.update_deployment_group = update_deployment_group
     cdr.CodeDeployResponse.delete_deployment_group = delete_deployment_group
     cdr.CodeDeployResponse.delete_application = delete_application
+    _codedeploy_deployment_configs(cdr)
+
+
+def _codedeploy_deployment_configs(cdr: Any) -> None:
+    import uuid
+
+    from moto.codedeploy.exceptions import CodeDeployException
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.core.utils import utcnow
+
+    from harness.drills.codedeploy_canary import builtin_config_info
+
+    def configs(response: Any) -> dict[str, dict[str, Any]]:
+        backend = response.codedeploy_backend
+        if not hasattr(backend, "kata_deployment_configs"):
+            backend.kata_deployment_configs = {}
+        return backend.kata_deployment_configs
+
+    def create_deployment_config(self: Any) -> Any:
+        name = self._get_param("deploymentConfigName")
+        stored = configs(self)
+        if name.startswith("CodeDeployDefault.") or name in stored:
+            raise CodeDeployException(
+                "DeploymentConfigAlreadyExistsException",
+                f"A deployment configuration with the name {name} already exists.",
+            )
+        info = {
+            "deploymentConfigId": str(uuid.uuid4()),
+            "deploymentConfigName": name,
+            "computePlatform": self._get_param("computePlatform") or "Server",
+            "createTime": utcnow(),
+        }
+        for key in ("minimumHealthyHosts", "trafficRoutingConfig", "zonalConfig"):
+            if self._get_param(key) is not None:
+                info[key] = self._get_param(key)
+        stored[name] = info
+        return ActionResult({"deploymentConfigId": info["deploymentConfigId"]})
+
+    def get_deployment_config(self: Any) -> Any:
+        name = self._get_param("deploymentConfigName")
+        info = configs(self).get(name) or builtin_config_info(name)
+        if info is None:
+            raise CodeDeployException(
+                "DeploymentConfigDoesNotExistException",
+                f"The deployment configuration {name} does not exist with the user or AWS account.",
+            )
+        return ActionResult({"deploymentConfigInfo": info})
+
+    def delete_deployment_config(self: Any) -> Any:
+        name = self._get_param("deploymentConfigName")
+        if name.startswith("CodeDeployDefault."):
+            raise CodeDeployException(
+                "InvalidOperationException",
+                "A predefined deployment configuration cannot be deleted.",
+            )
+        backend = self.codedeploy_backend
+        for groups in backend.deployment_groups.values():
+            if any(g.deployment_config_name == name for g in groups.values()):
+                raise CodeDeployException(
+                    "DeploymentConfigInUseException",
+                    f"The deployment configuration {name} is in use by a deployment group.",
+                )
+        configs(self).pop(name, None)
+        return EmptyResult()
+
+    def list_deployment_configs(self: Any) -> Any:
+        return ActionResult({"deploymentConfigsList": sorted(configs(self))})
+
+    cdr.CodeDeployResponse.create_deployment_config = create_deployment_config
+    cdr.CodeDeployResponse.get_deployment_config = get_deployment_config
+    cdr.CodeDeployResponse.delete_deployment_config = delete_deployment_config
+    cdr.CodeDeployResponse.list_deployment_configs = list_deployment_configs
 
 
 def _boundary_policy(request: Any) -> Any:

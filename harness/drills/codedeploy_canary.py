@@ -1,0 +1,965 @@
+"""Run a CodeDeploy Lambda deployment (canary, linear, all at once) against the alias.
+
+The emulator stores CodeDeploy deployment groups and Lambda aliases with weighted
+routing, but a deployment never progresses and no alarm is ever evaluated. This drill
+plays CodeDeploy's part for one deployment, through the emulator's API, as AWS
+documents it for the Lambda compute platform:
+
+- **Traffic shifting** (AWS: *Deployment configurations on an AWS Lambda compute
+  platform*). The deployment group's config decides the steps: ``TimeBasedCanary``
+  shifts ``percentage`` of traffic, waits ``interval`` minutes, then shifts the rest;
+  ``TimeBasedLinear`` adds ``percentage`` every ``interval`` minutes; ``AllAtOnce``
+  shifts everything at once. Each shift is an ``UpdateAlias`` on the emulator: the
+  alias keeps the current version as its ``FunctionVersion`` and weights the target in
+  ``RoutingConfig.AdditionalVersionWeights``; the last shift points the alias at the
+  target with no weights. The built-in ``CodeDeployDefault.Lambda*`` configs are known
+  here (moto answers GetDeploymentConfig with HTTP 500 unless the harness's patch 6
+  is in); a custom config is read from the emulator, else from the stack state.
+- **Bake time on a virtual clock.** Waiting is a counter of minutes, so a
+  30-minute canary takes no real time. Every minute the two versions serve traffic
+  (``requests_per_minute`` through the alias, split by the weights), each as its
+  :class:`Behaviour` says.
+- **CloudWatch alarm evaluation** (AWS: *Using Amazon CloudWatch alarms*), which moto
+  does not do. Each invocation through the alias produces the datapoints Lambda
+  publishes in ``AWS/Lambda`` (``Invocations``, ``Errors``, ``Duration``) for the
+  dimension sets ``{}``, ``{FunctionName}``, ``{FunctionName, Resource=fn:alias}`` and
+  ``{FunctionName, Resource=fn:alias, ExecutedVersion=N}``. An alarm watches a series
+  only if its namespace, metric name and *whole* dimension set match, as CloudWatch
+  matches them. Every minute each such alarm is evaluated over its last
+  ``EvaluationPeriods`` periods (``Statistic``/``ExtendedStatistic``, ``Threshold``,
+  ``ComparisonOperator``, ``DatapointsToAlarm``, ``TreatMissingData``) and its state is
+  set in the emulator (``SetAlarmState``). Alarms on other metrics (or metric math)
+  are never evaluated here: the checks may set their state themselves. Datapoints are
+  kept in memory (:attr:`Deployment.datapoints`), not written to the emulator.
+- **Alarm monitoring** (AWS: *Monitoring deployments with CloudWatch alarms in
+  CodeDeploy*). CodeDeploy polls only the alarms in the deployment group's alarm
+  configuration, and only when it is enabled: at the start, after every shift and
+  every minute of a bake. An alarm in ALARM stops the deployment (``ALARM_ACTIVE``);
+  an alarm that cannot be read fails it (``ALARM_CONFIG``) unless
+  ``ignorePollAlarmFailure`` is set. An alarm that is not attached stops nothing.
+  moto drops the group's alarm configuration unless patch 6 is in: then it is read
+  from the stack state (the configuration the program deployed).
+- **Lifecycle hooks.** ``fail_hook="BeforeAllowTraffic"`` or ``"AfterAllowTraffic"``
+  models the hook function reporting ``Failed`` (``HOOK_EXECUTION_FAILURE``), and a
+  check's ``during_bake`` callback may fail the deployment the same way.
+- **Rollback** (AWS: *Redeploy and roll back a deployment with CodeDeploy*). With
+  ``autoRollbackConfiguration`` enabled and the matching event
+  (``DEPLOYMENT_STOP_ON_ALARM`` for an alarm, ``DEPLOYMENT_FAILURE`` for a failure),
+  CodeDeploy shifts all traffic back to the original version at once. Without it,
+  the alias is left as the deployment left it (weights and all).
+- **Notifications** (AWS: *Monitoring deployments with Amazon SNS event
+  notifications*). Each trigger of the group whose events include
+  ``DeploymentStart``/``Success``/``Failure``/``Stop``/``Rollback`` gets a message
+  published to its SNS topic, shaped like CodeDeploy's (a JSON document with the
+  application, group, deployment id and status). Subscribe an SQS queue to read it.
+- **The service role** (AWS: CodeDeploy acts with the deployment group's
+  ``serviceRoleArn``). The role must exist and trust ``codedeploy.amazonaws.com``, or
+  the drill refuses, as CreateDeploymentGroup would. Every call CodeDeploy makes is
+  authorized against the role's identity policies (inline and attached; and its
+  permissions boundary) by a small evaluator: Allow/Deny, ``*``/``?`` wildcards,
+  ``NotAction``/``NotResource``; conditions are treated as satisfied. Lambda alias
+  calls are authorized on the function's ARN or the alias's ARN. A denied
+  ``UpdateAlias`` fails the deployment (``IAM_ROLE_PERMISSIONS``; the rollback then
+  fails the same way), a denied ``DescribeAlarms`` is an alarm poll failure, a denied
+  ``sns:Publish`` loses that notification.
+
+Refusals, where CodeDeploy or Lambda refuse: an alias on ``$LATEST`` or already
+weighted (another deployment is shifting it), a target that is ``$LATEST``, is not a
+published version or equals the current one, a config that is not a Lambda config,
+a deployment style other than ``BLUE_GREEN``/``WITH_TRAFFIC_CONTROL``, an application
+whose compute platform is not ``Lambda``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import math
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote
+
+from botocore.exceptions import ClientError
+
+# --- deployment configurations -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One traffic shift: the target's share afterwards, then the minutes it bakes."""
+
+    weight: float
+    bake_minutes: int
+
+
+@dataclass(frozen=True)
+class TrafficRouting:
+    """A Lambda deployment config's traffic routing (CodeDeploy's trafficRoutingConfig)."""
+
+    kind: str  # "AllAtOnce", "TimeBasedCanary" or "TimeBasedLinear"
+    percentage: int = 0
+    interval: int = 0  # minutes
+
+    def steps(self) -> list[Step]:
+        if self.kind == "TimeBasedCanary":
+            return [Step(self.percentage / 100, self.interval), Step(1.0, 0)]
+        if self.kind == "TimeBasedLinear":
+            shifts = math.ceil(100 / self.percentage)
+            return [
+                Step(min(1.0, (i + 1) * self.percentage / 100), self.interval)
+                for i in range(shifts - 1)
+            ] + [Step(1.0, 0)]
+        return [Step(1.0, 0)]
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(s.bake_minutes for s in self.steps())
+
+    def api(self) -> dict[str, Any]:
+        """As GetDeploymentConfig spells it."""
+        if self.kind == "TimeBasedCanary":
+            return {
+                "type": self.kind,
+                "timeBasedCanary": {
+                    "canaryPercentage": self.percentage,
+                    "canaryInterval": self.interval,
+                },
+            }
+        if self.kind == "TimeBasedLinear":
+            return {
+                "type": self.kind,
+                "timeBasedLinear": {
+                    "linearPercentage": self.percentage,
+                    "linearInterval": self.interval,
+                },
+            }
+        return {"type": "AllAtOnce"}
+
+    @classmethod
+    def from_api(cls, conf: dict[str, Any]) -> TrafficRouting:
+        kind = conf.get("type") or "AllAtOnce"
+        if kind == "TimeBasedCanary":
+            block = conf.get("timeBasedCanary") or {}
+            return cls(kind, int(block["canaryPercentage"]), int(block["canaryInterval"]))
+        if kind == "TimeBasedLinear":
+            block = conf.get("timeBasedLinear") or {}
+            return cls(kind, int(block["linearPercentage"]), int(block["linearInterval"]))
+        return cls("AllAtOnce")
+
+
+# The predefined configs AWS documents for Lambda (and ECS, which the emulator patch
+# also answers for). Server configs use minimum healthy hosts, not traffic routing.
+LAMBDA_CONFIGS: dict[str, TrafficRouting] = {
+    "CodeDeployDefault.LambdaAllAtOnce": TrafficRouting("AllAtOnce"),
+    "CodeDeployDefault.LambdaCanary10Percent5Minutes": TrafficRouting("TimeBasedCanary", 10, 5),
+    "CodeDeployDefault.LambdaCanary10Percent10Minutes": TrafficRouting("TimeBasedCanary", 10, 10),
+    "CodeDeployDefault.LambdaCanary10Percent15Minutes": TrafficRouting("TimeBasedCanary", 10, 15),
+    "CodeDeployDefault.LambdaCanary10Percent30Minutes": TrafficRouting("TimeBasedCanary", 10, 30),
+    "CodeDeployDefault.LambdaLinear10PercentEvery1Minute": TrafficRouting("TimeBasedLinear", 10, 1),
+    "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes": TrafficRouting(
+        "TimeBasedLinear", 10, 2
+    ),
+    "CodeDeployDefault.LambdaLinear10PercentEvery3Minutes": TrafficRouting(
+        "TimeBasedLinear", 10, 3
+    ),
+    "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes": TrafficRouting(
+        "TimeBasedLinear", 10, 10
+    ),
+}
+ECS_CONFIGS: dict[str, TrafficRouting] = {
+    "CodeDeployDefault.ECSAllAtOnce": TrafficRouting("AllAtOnce"),
+    "CodeDeployDefault.ECSCanary10Percent5Minutes": TrafficRouting("TimeBasedCanary", 10, 5),
+    "CodeDeployDefault.ECSCanary10Percent15Minutes": TrafficRouting("TimeBasedCanary", 10, 15),
+    "CodeDeployDefault.ECSLinear10PercentEvery1Minutes": TrafficRouting("TimeBasedLinear", 10, 1),
+    "CodeDeployDefault.ECSLinear10PercentEvery3Minutes": TrafficRouting("TimeBasedLinear", 10, 3),
+}
+
+
+def builtin_config_info(name: str) -> dict[str, Any] | None:
+    """GetDeploymentConfig's deploymentConfigInfo for a predefined Lambda/ECS config."""
+    for platform, table in (("Lambda", LAMBDA_CONFIGS), ("ECS", ECS_CONFIGS)):
+        if name in table:
+            return {
+                "deploymentConfigId": f"builtin-{name}",
+                "deploymentConfigName": name,
+                "computePlatform": platform,
+                "trafficRoutingConfig": table[name].api(),
+            }
+    return None
+
+
+# --- what each version does with its share of traffic --------------------------------
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """How one version serves requests: the fraction that fails, and how long each takes.
+
+    ``latency_ms`` is one value or a pattern cycled over a minute's invocations (so
+    ``(100,) * 98 + (3000,) * 2`` is a p99 of 3 s).
+    """
+
+    error_rate: float = 0.0
+    latency_ms: float | tuple[float, ...] = 100.0
+
+    def minute(self, invocations: int) -> dict[str, Counter[float]]:
+        """One minute's datapoints (value -> how many) for ``invocations`` requests."""
+        if invocations <= 0:
+            return {}
+        errors = round(invocations * self.error_rate)
+        pattern = self.latency_ms if isinstance(self.latency_ms, tuple) else (self.latency_ms,)
+        durations: Counter[float] = Counter()
+        for i in range(invocations):
+            durations[float(pattern[i % len(pattern)])] += 1
+        return {
+            "Invocations": Counter({1.0: invocations}),
+            "Errors": +Counter({1.0: errors, 0.0: invocations - errors}),
+            "Duration": durations,
+        }
+
+
+HEALTHY = Behaviour()
+UNITS = {"Invocations": "Count", "Errors": "Count", "Duration": "Milliseconds"}
+
+
+# --- results ------------------------------------------------------------------------
+
+
+class DeploymentRefused(Exception):
+    """CodeDeploy (or Lambda) would refuse to start this deployment."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message = code, message
+
+
+@dataclass
+class Observation:
+    minute: int
+    what: str  # "shift", "bake", "alarm", "rollback", …
+    weights: dict[str, float] = field(default_factory=dict)  # version -> share of traffic
+    detail: str = ""
+
+
+@dataclass
+class Deployment:
+    """What happened, minute by minute, and how it ended."""
+
+    id: str
+    application: str
+    group: str
+    config: str
+    routing: TrafficRouting
+    current_version: str
+    target_version: str
+    status: str = "Created"  # Created, InProgress, Succeeded, Failed, Stopped
+    error_code: str = ""
+    error_message: str = ""
+    rolled_back: bool = False
+    minutes: int = 0  # the virtual clock when it ended
+    observations: list[Observation] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)  # trigger events, in order
+    notifications: list[dict[str, Any]] = field(default_factory=list)  # published
+    undelivered: list[dict[str, Any]] = field(default_factory=list)  # denied sns:Publish
+    alarms_polled: list[str] = field(default_factory=list)
+    alarm_transitions: list[tuple[int, str, str]] = field(default_factory=list)
+    datapoints: dict[tuple[str, frozenset], dict[int, Counter[float]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what was modeled from state, etc.
+
+    @property
+    def shifts(self) -> list[Observation]:
+        return [o for o in self.observations if o.what == "shift"]
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "Succeeded"
+
+
+@dataclass
+class Bake:
+    """Handed to ``during_bake`` right after a shift, before the bake's first minute."""
+
+    drill: LambdaCanaryDrill
+    deployment: Deployment
+    step: int  # 0-based index of the shift
+    weight: float  # the target's share
+    minute: int  # the virtual clock
+    interval: int  # minutes this bake lasts
+    failed: str = ""
+
+    def alias(self) -> dict[str, Any]:
+        return self.drill.alias()
+
+    def weights(self) -> dict[str, float]:
+        return alias_weights(self.drill.alias())
+
+    def fail(self, reason: str = "the validation hook reported Failed") -> None:
+        self.failed = reason
+
+
+def alias_weights(alias: dict[str, Any]) -> dict[str, float]:
+    """version -> share of the alias's traffic, as Lambda routes it."""
+    extra = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+    shares = {str(v): float(w) for v, w in extra.items() if float(w) > 0}
+    shares[str(alias["FunctionVersion"])] = round(1.0 - sum(shares.values()), 6)
+    return shares
+
+
+# --- IAM, as CodeDeploy's service role ----------------------------------------------
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _doc(value: Any) -> dict[str, Any]:
+    return json.loads(unquote(value)) if isinstance(value, str) else value
+
+
+def _matches(patterns: Iterable[str], value: str, case: bool) -> bool:
+    for p in patterns:
+        if case and fnmatch.fnmatchcase(value, p):
+            return True
+        if not case and fnmatch.fnmatchcase(value.lower(), p.lower()):
+            return True
+    return False
+
+
+def statement_applies(statement: dict[str, Any], action: str, resource: str) -> bool:
+    if "NotAction" in statement:
+        if _matches(_as_list(statement["NotAction"]), action, case=False):
+            return False
+    elif not _matches(_as_list(statement.get("Action")), action, case=False):
+        return False
+    if "NotResource" in statement:
+        return not _matches(_as_list(statement["NotResource"]), resource, case=True)
+    return _matches(_as_list(statement.get("Resource")), resource, case=True)
+
+
+def policies_allow(documents: list[dict[str, Any]], action: str, resources: list[str]) -> bool:
+    """Identity-policy evaluation: an explicit Deny wins, else some Allow must apply."""
+    statements = [s for d in documents for s in _as_list(d.get("Statement"))]
+    for s in statements:
+        if s.get("Effect") == "Deny" and any(statement_applies(s, action, r) for r in resources):
+            return False
+    return any(
+        s.get("Effect") == "Allow" and any(statement_applies(s, action, r) for r in resources)
+        for s in statements
+    )
+
+
+@dataclass
+class ServiceRole:
+    arn: str
+    documents: list[dict[str, Any]]
+    boundary: dict[str, Any] | None
+
+    def allows(self, action: str, *resources: str) -> bool:
+        allowed = policies_allow(self.documents, action, list(resources))
+        if allowed and self.boundary is not None:
+            allowed = policies_allow([self.boundary], action, list(resources))
+        return allowed
+
+
+def _trusts_codedeploy(statement: dict[str, Any]) -> bool:
+    principal = statement.get("Principal")
+    services = principal.get("Service") if isinstance(principal, dict) else None
+    return (
+        statement.get("Effect") == "Allow"
+        and _matches(_as_list(statement.get("Action")), "sts:AssumeRole", case=False)
+        and "codedeploy.amazonaws.com" in _as_list(services)
+    )
+
+
+def load_service_role(iam: Any, arn: str) -> ServiceRole:
+    name = arn.rsplit("/", 1)[-1]
+    try:
+        role = iam.get_role(RoleName=name)["Role"]
+    except ClientError as exc:
+        raise DeploymentRefused(
+            "InvalidRoleException", f"the service role {arn} does not exist"
+        ) from exc
+    trust = _doc(role.get("AssumeRolePolicyDocument") or {})
+    if not any(_trusts_codedeploy(s) for s in _as_list(trust.get("Statement"))):
+        raise DeploymentRefused(
+            "InvalidRoleException",
+            f"AWS CodeDeploy does not have the permissions required to assume the role {arn}: "
+            "its trust policy must allow codedeploy.amazonaws.com",
+        )
+
+    def managed(policy_arn: str) -> dict[str, Any]:
+        version = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+        return _doc(
+            iam.get_policy_version(PolicyArn=policy_arn, VersionId=version)["PolicyVersion"][
+                "Document"
+            ]
+        )
+
+    docs = [
+        _doc(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"])
+        for p in iam.list_role_policies(RoleName=name)["PolicyNames"]
+    ]
+    docs += [
+        managed(p["PolicyArn"])
+        for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    ]
+    boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    return ServiceRole(arn, docs, managed(boundary_arn) if boundary_arn else None)
+
+
+# --- CloudWatch alarm evaluation ----------------------------------------------------
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "GreaterThanThreshold": lambda v, t: v > t,
+    "GreaterThanOrEqualToThreshold": lambda v, t: v >= t,
+    "LessThanThreshold": lambda v, t: v < t,
+    "LessThanOrEqualToThreshold": lambda v, t: v <= t,
+}
+
+
+def statistic(samples: Counter[float], alarm: dict[str, Any]) -> float:
+    n = sum(samples.values())
+    if alarm.get("ExtendedStatistic"):
+        p = float(str(alarm["ExtendedStatistic"]).lstrip("pP"))
+        rank = max(1, math.ceil(p / 100 * n))
+        seen = 0
+        for value in sorted(samples):
+            seen += samples[value]
+            if seen >= rank:
+                return value
+        return max(samples)
+    stat = alarm.get("Statistic") or "Average"
+    total = sum(v * c for v, c in samples.items())
+    if stat == "Sum":
+        return total
+    if stat == "SampleCount":
+        return float(n)
+    if stat == "Minimum":
+        return min(samples)
+    if stat == "Maximum":
+        return max(samples)
+    return total / n
+
+
+def evaluate_alarm(
+    alarm: dict[str, Any], series: dict[int, Counter[float]], now: int
+) -> str | None:
+    """The state CloudWatch would give the alarm at minute ``now``; None: unchanged."""
+    period = max(1, int(alarm.get("Period") or 60) // 60)
+    n = int(alarm.get("EvaluationPeriods") or 1)
+    m = int(alarm.get("DatapointsToAlarm") or n)
+    complete = now // period
+    if complete < 1:
+        return None
+    points: list[float | None] = []
+    for k in range(max(1, complete - n + 1), complete + 1):
+        merged: Counter[float] = Counter()
+        for minute in range((k - 1) * period + 1, k * period + 1):
+            merged.update(series.get(minute, Counter()))
+        merged = Counter({v: c for v, c in merged.items() if c > 0})
+        points.append(statistic(merged, alarm) if merged else None)
+    compare = _COMPARE.get(alarm.get("ComparisonOperator", ""))
+    if compare is None:
+        return None  # anomaly-detection operators are not modeled
+    threshold = float(alarm.get("Threshold") or 0)
+    missing = alarm.get("TreatMissingData") or "missing"
+    breaching = present = 0
+    for value in points:
+        if value is None:
+            if missing == "breaching":
+                breaching += 1
+                present += 1
+            elif missing == "notBreaching":
+                present += 1
+            continue
+        present += 1
+        breaching += compare(value, threshold)
+    if breaching >= m:
+        return "ALARM"
+    if present == 0:
+        return None if missing == "ignore" else "INSUFFICIENT_DATA"
+    return "OK"
+
+
+# --- the drill ----------------------------------------------------------------------
+
+HOOKS = ("BeforeAllowTraffic", "AfterAllowTraffic")
+TRIGGER_STATUS = {
+    "DeploymentStart": "CREATED",
+    "DeploymentSuccess": "SUCCEEDED",
+    "DeploymentFailure": "FAILED",
+    "DeploymentStop": "STOPPED",
+    "DeploymentRollback": "ROLLBACK",
+}
+
+
+class _Halt(Exception):
+    def __init__(self, status: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class LambdaCanaryDrill:
+    """CodeDeploy for one Lambda deployment group, on the emulator.
+
+    ``client`` is a boto3 client factory (``client("lambda")``) with admin rights;
+    ``stack`` (a StackState) supplies what the emulator may not store: the group's
+    alarm configuration and custom deployment configs.
+    """
+
+    def __init__(
+        self,
+        client: Callable[..., Any],
+        application: str,
+        group: str,
+        stack: Any = None,
+        region: str = "us-east-1",
+    ) -> None:
+        self.client, self.application, self.group_name = client, application, group
+        self.stack, self.region = stack, region
+        self.function = self.alias_name = ""
+
+    # -- reading the deployment group ------------------------------------------------
+
+    def _state_inputs(self, type_token: str, **match: str) -> dict[str, Any] | None:
+        if self.stack is None:
+            return None
+        for res in self.stack.resources:
+            if res.type == type_token and all(res.inputs.get(k) == v for k, v in match.items()):
+                return res.inputs
+        return None
+
+    def group(self) -> dict[str, Any]:
+        cd = self.client("codedeploy")
+        try:
+            app = cd.get_application(applicationName=self.application)["application"]
+            info = cd.get_deployment_group(
+                applicationName=self.application, deploymentGroupName=self.group_name
+            )["deploymentGroupInfo"]
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            raise DeploymentRefused(code, str(exc)) from exc
+        info["computePlatform"] = app.get("computePlatform")
+        return info
+
+    def alarm_configuration(self, info: dict[str, Any], deployment: Deployment) -> dict:
+        conf = info.get("alarmConfiguration") or {}
+        if conf:
+            return conf
+        state = self._state_inputs(
+            "aws:codedeploy/deploymentGroup:DeploymentGroup",
+            appName=self.application,
+            deploymentGroupName=self.group_name,
+        )
+        state_conf = (state or {}).get("alarmConfiguration") or {}
+        if state_conf:
+            deployment.notes.append(
+                "the emulator answered no alarm configuration: taken from the deployed state"
+            )
+            return {
+                "enabled": bool(state_conf.get("enabled")),
+                "ignorePollAlarmFailure": bool(state_conf.get("ignorePollAlarmFailure")),
+                "alarms": [{"name": n} for n in state_conf.get("alarms") or []],
+            }
+        return {}
+
+    def routing(self, name: str, notes: list[str] | None = None) -> TrafficRouting:
+        if name in LAMBDA_CONFIGS:
+            return LAMBDA_CONFIGS[name]
+        if name.startswith("CodeDeployDefault."):
+            raise DeploymentRefused(
+                "InvalidDeploymentConfigNameException",
+                f"{name} is not a deployment configuration for the Lambda compute platform",
+            )
+        try:
+            info = self.client("codedeploy").get_deployment_config(deploymentConfigName=name)[
+                "deploymentConfigInfo"
+            ]
+        except ClientError as exc:
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if status not in (500, 501):
+                raise DeploymentRefused(
+                    "DeploymentConfigDoesNotExistException", f"{name}: {exc}"
+                ) from exc
+            info = self._config_from_state(name)
+            if notes is not None:
+                notes.append(f"the emulator cannot read {name}: taken from the deployed state")
+        if info.get("computePlatform") != "Lambda" or not info.get("trafficRoutingConfig"):
+            raise DeploymentRefused(
+                "InvalidDeploymentConfigNameException",
+                f"{name} is not a deployment configuration for the Lambda compute platform",
+            )
+        return TrafficRouting.from_api(info["trafficRoutingConfig"])
+
+    def _config_from_state(self, name: str) -> dict[str, Any]:
+        from harness.adapters.codedeploy import DeploymentConfig
+
+        inputs = self._state_inputs(
+            "aws:codedeploy/deploymentConfig:DeploymentConfig", deploymentConfigName=name
+        )
+        if inputs is None:
+            raise DeploymentRefused(
+                "DeploymentConfigDoesNotExistException", f"no deployment config named {name}"
+            )
+        return {
+            "computePlatform": inputs.get("computePlatform") or "Server",
+            "trafficRoutingConfig": DeploymentConfig.traffic_routing(inputs)
+            if inputs.get("trafficRoutingConfig")
+            else None,
+        }
+
+    def alias(self) -> dict[str, Any]:
+        return self.client("lambda").get_alias(FunctionName=self.function, Name=self.alias_name)
+
+    # -- the deployment ----------------------------------------------------------------
+
+    def deploy(
+        self,
+        function: str,
+        alias: str,
+        target_version: str,
+        canary: Behaviour = HEALTHY,
+        baseline: Behaviour = HEALTHY,
+        requests_per_minute: int = 1000,
+        during_bake: Callable[[Bake], None] | None = None,
+        fail_hook: str | None = None,
+    ) -> Deployment:
+        """Shift ``alias`` of ``function`` to ``target_version`` as the group says.
+
+        ``canary`` is how the target version behaves, ``baseline`` the current one.
+        Raises DeploymentRefused where CodeDeploy would not start the deployment.
+        """
+        if fail_hook not in (None, *HOOKS):
+            raise ValueError(f"fail_hook must be one of {HOOKS}")
+        self.function, self.alias_name = function, alias
+        info = self.group()
+        lam = self.client("lambda")
+        if info.get("computePlatform") != "Lambda":
+            raise DeploymentRefused(
+                "InvalidComputePlatformException",
+                f"application {self.application} is for {info.get('computePlatform')}, not Lambda",
+            )
+        style = info.get("deploymentStyle") or {}
+        if style and (
+            style.get("deploymentType") != "BLUE_GREEN"
+            or style.get("deploymentOption") != "WITH_TRAFFIC_CONTROL"
+        ):
+            raise DeploymentRefused(
+                "InvalidDeploymentStyleException",
+                "a Lambda deployment group must be BLUE_GREEN with WITH_TRAFFIC_CONTROL",
+            )
+        notes: list[str] = []
+        config = info.get("deploymentConfigName") or "CodeDeployDefault.LambdaAllAtOnce"
+        routing = self.routing(config, notes)
+        try:
+            current = self.alias()
+        except ClientError as exc:
+            raise DeploymentRefused("ResourceNotFoundException", str(exc)) from exc
+        current_version = str(current["FunctionVersion"])
+        if current_version == "$LATEST":
+            raise DeploymentRefused(
+                "InvalidParameterValueException",
+                f"alias {alias} points at $LATEST: CodeDeploy shifts traffic between "
+                "published versions, and Lambda cannot weight an alias on $LATEST",
+            )
+        if (current.get("RoutingConfig") or {}).get("AdditionalVersionWeights"):
+            raise DeploymentRefused(
+                "DeploymentAlreadyStartedException",
+                f"alias {alias} is already weighted "
+                f"({current['RoutingConfig']['AdditionalVersionWeights']}): "
+                "another deployment is shifting its traffic",
+            )
+        target_version = str(target_version)
+        if target_version == "$LATEST" or not target_version.isdigit():
+            raise DeploymentRefused(
+                "InvalidParameterValueException",
+                f"target version {target_version!r} is not a published version",
+            )
+        if target_version == current_version:
+            raise DeploymentRefused(
+                "InvalidParameterValueException",
+                f"the target version {target_version} is the alias's current version: "
+                "there is nothing to shift",
+            )
+        try:
+            lam.get_function(FunctionName=function, Qualifier=target_version)
+        except ClientError as exc:
+            raise DeploymentRefused(
+                "ResourceNotFoundException", f"version {target_version} of {function}: {exc}"
+            ) from exc
+        role = load_service_role(self.client("iam"), info["serviceRoleArn"])
+
+        deployment = Deployment(
+            id="d-" + uuid.uuid4().hex[:9].upper(),
+            application=self.application,
+            group=self.group_name,
+            config=config,
+            routing=routing,
+            current_version=current_version,
+            target_version=target_version,
+            notes=notes,
+        )
+        alarms = self.alarm_configuration(info, deployment)
+        run = _Run(self, deployment, info, alarms, role, function, alias, canary, baseline)
+        run.execute(requests_per_minute, during_bake, fail_hook)
+        return deployment
+
+
+class _Run:
+    """One deployment's mutable progress (the drill object itself stays reusable)."""
+
+    def __init__(
+        self,
+        drill: LambdaCanaryDrill,
+        deployment: Deployment,
+        info: dict[str, Any],
+        alarms: dict[str, Any],
+        role: ServiceRole,
+        function: str,
+        alias: str,
+        canary: Behaviour,
+        baseline: Behaviour,
+    ) -> None:
+        self.drill, self.d, self.info, self.role = drill, deployment, info, role
+        self.alarm_names = (
+            [a["name"] for a in alarms.get("alarms") or []] if alarms.get("enabled") else []
+        )
+        self.ignore_poll_failure = bool(alarms.get("ignorePollAlarmFailure"))
+        self.function, self.alias_name = function, alias
+        self.canary, self.baseline = canary, baseline
+        self.clock = 0
+        lam = drill.client("lambda")
+        fn_arn = lam.get_function(FunctionName=function)["Configuration"]["FunctionArn"]
+        self.function_arn = fn_arn.rsplit(":", 1)[0] if fn_arn.count(":") > 6 else fn_arn
+        self.alias_arn = f"{self.function_arn}:{alias}"
+        self.watched: list[dict[str, Any]] = []  # Lambda metric alarms the model evaluates
+
+    # -- calls CodeDeploy makes as its role --------------------------------------------
+
+    def _shift(self, weight: float) -> dict[str, float]:
+        if not self.role.allows("lambda:UpdateAlias", self.function_arn, self.alias_arn):
+            raise _Halt(
+                "Failed",
+                "IAM_ROLE_PERMISSIONS",
+                f"the service role {self.role.arn} may not lambda:UpdateAlias on {self.alias_arn}",
+            )
+        current, target = self.d.current_version, self.d.target_version
+        lam = self.drill.client("lambda")
+        if weight >= 1.0:
+            lam.update_alias(
+                FunctionName=self.function,
+                Name=self.alias_name,
+                FunctionVersion=target,
+                RoutingConfig={"AdditionalVersionWeights": {}},
+            )
+            return {target: 1.0}
+        if weight <= 0.0:
+            lam.update_alias(
+                FunctionName=self.function,
+                Name=self.alias_name,
+                FunctionVersion=current,
+                RoutingConfig={"AdditionalVersionWeights": {}},
+            )
+            return {current: 1.0}
+        lam.update_alias(
+            FunctionName=self.function,
+            Name=self.alias_name,
+            FunctionVersion=current,
+            RoutingConfig={"AdditionalVersionWeights": {target: round(weight, 6)}},
+        )
+        return {current: round(1.0 - weight, 6), target: round(weight, 6)}
+
+    def _poll_alarms(self) -> None:
+        if not self.alarm_names:
+            return
+        arns = [
+            f"arn:aws:cloudwatch:{self.drill.region}:{self._account()}:alarm:{n}"
+            for n in self.alarm_names
+        ]
+        if not self.role.allows("cloudwatch:DescribeAlarms", *arns):
+            self._poll_failure(f"the service role may not cloudwatch:DescribeAlarms {arns}")
+            return
+        found = self.drill.client("cloudwatch").describe_alarms(AlarmNames=self.alarm_names)
+        states = {a["AlarmName"]: a["StateValue"] for a in found["MetricAlarms"]}
+        states.update({a["AlarmName"]: a["StateValue"] for a in found.get("CompositeAlarms", [])})
+        self.d.alarms_polled = list(self.alarm_names)
+        missing = [n for n in self.alarm_names if n not in states]
+        if missing:
+            self._poll_failure(f"alarms not found: {missing}")
+        active = [n for n in self.alarm_names if states.get(n) == "ALARM"]
+        if active:
+            raise _Halt(
+                "Stopped",
+                "ALARM_ACTIVE",
+                "One or more alarms have been activated according to the Amazon CloudWatch "
+                f"metrics you selected, and the affected deployments have been stopped. "
+                f"Activated alarms: <{', '.join(active)}>",
+            )
+
+    def _poll_failure(self, why: str) -> None:
+        if self.ignore_poll_failure:
+            self.d.notes.append(f"alarm poll failed and was ignored: {why}")
+            return
+        raise _Halt("Failed", "ALARM_CONFIG", f"the alarm configuration is invalid: {why}")
+
+    def _account(self) -> str:
+        return self.function_arn.split(":")[4]
+
+    def _notify(self, event: str) -> None:
+        self.d.events.append(event)
+        for trigger in self.info.get("triggerConfigurations") or []:
+            if event not in (trigger.get("triggerEvents") or []):
+                continue
+            topic = trigger["triggerTargetArn"]
+            status = TRIGGER_STATUS[event]
+            message = {
+                "region": self.drill.region,
+                "accountId": self._account(),
+                "eventTriggerName": trigger.get("triggerName"),
+                "applicationName": self.d.application,
+                "deploymentId": self.d.id,
+                "deploymentGroupName": self.d.group,
+                "deploymentConfigName": self.d.config,
+                "createTime": datetime.now(UTC).isoformat(),
+                "status": status,
+                "errorInformation": json.dumps(
+                    {"ErrorCode": self.d.error_code, "ErrorMessage": self.d.error_message}
+                )
+                if self.d.error_code
+                else None,
+            }
+            record = {"topic": topic, "event": event, "message": message}
+            if not self.role.allows("sns:Publish", topic):
+                self.d.undelivered.append(record)
+                continue
+            subject = f"{status}: AWS CodeDeploy {self.d.id} in {self.drill.region} to "
+            self.drill.client("sns").publish(
+                TopicArn=topic,
+                Subject=(subject + self.d.application)[:100],
+                Message=json.dumps(message),
+            )
+            self.d.notifications.append(record)
+
+    # -- traffic and the alarm model -----------------------------------------------------
+
+    def _load_watched(self) -> None:
+        cw = self.drill.client("cloudwatch")
+        pages = cw.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"])
+        self.watched = [
+            a
+            for page in pages
+            for a in page["MetricAlarms"]
+            if a.get("Namespace") == "AWS/Lambda" and a.get("MetricName") in UNITS
+        ]
+
+    def _serve_minute(self, weights: dict[str, float], rpm: int) -> None:
+        self.clock += 1
+        target = self.d.target_version
+        fn = self.function
+        resource = f"{fn}:{self.alias_name}"
+        served = 0
+        versions = sorted(weights, key=lambda v: v != target)  # target first, rest after
+        for i, version in enumerate(versions):
+            share = weights[version]
+            n = rpm - served if i == len(versions) - 1 else round(rpm * share)
+            served += n
+            behaviour = self.canary if version == target else self.baseline
+            samples = behaviour.minute(n)
+            dims_sets = [
+                frozenset(),
+                frozenset({("FunctionName", fn)}),
+                frozenset({("FunctionName", fn), ("Resource", resource)}),
+                frozenset(
+                    {("FunctionName", fn), ("Resource", resource), ("ExecutedVersion", version)}
+                ),
+            ]
+            for metric, counter in samples.items():
+                for dims in dims_sets:
+                    series = self.d.datapoints.setdefault((metric, dims), {})
+                    series.setdefault(self.clock, Counter()).update(counter)
+        self._evaluate()
+
+    def _evaluate(self) -> None:
+        cw = self.drill.client("cloudwatch")
+        for alarm in self.watched:
+            dims = frozenset((d["Name"], d["Value"]) for d in alarm.get("Dimensions") or [])
+            if alarm.get("Unit") and alarm["Unit"] != UNITS[alarm["MetricName"]]:
+                continue
+            series = self.d.datapoints.get((alarm["MetricName"], dims), {})
+            state = evaluate_alarm(alarm, series, self.clock)
+            if state is None or state == alarm.get("StateValue"):
+                continue
+            cw.set_alarm_state(
+                AlarmName=alarm["AlarmName"],
+                StateValue=state,
+                StateReason=f"canary drill, minute {self.clock} of deployment {self.d.id}",
+            )
+            alarm["StateValue"] = state
+            self.d.alarm_transitions.append((self.clock, alarm["AlarmName"], state))
+
+    # -- the run ---------------------------------------------------------------------------
+
+    def _observe(self, what: str, weights: dict[str, float], detail: str = "") -> None:
+        self.d.observations.append(Observation(self.clock, what, dict(weights), detail))
+
+    def execute(
+        self,
+        rpm: int,
+        during_bake: Callable[[Bake], None] | None,
+        fail_hook: str | None,
+    ) -> None:
+        d = self.d
+        d.status = "InProgress"
+        self._notify("DeploymentStart")
+        self._load_watched()
+        weights = {d.current_version: 1.0}
+        try:
+            self._poll_alarms()
+            if fail_hook == "BeforeAllowTraffic":
+                raise _Halt("Failed", "HOOK_EXECUTION_FAILURE", "BeforeAllowTraffic failed")
+            for index, step in enumerate(d.routing.steps()):
+                weights = self._shift(step.weight)
+                self._observe("shift", weights)
+                if during_bake is not None and step.bake_minutes:
+                    bake = Bake(self.drill, d, index, step.weight, self.clock, step.bake_minutes)
+                    during_bake(bake)
+                    if bake.failed:
+                        raise _Halt("Failed", "HOOK_EXECUTION_FAILURE", bake.failed)
+                self._poll_alarms()
+                for _ in range(step.bake_minutes):
+                    self._serve_minute(weights, rpm)
+                    self._observe("bake", weights)
+                    self._poll_alarms()
+            if fail_hook == "AfterAllowTraffic":
+                raise _Halt("Failed", "HOOK_EXECUTION_FAILURE", "AfterAllowTraffic failed")
+        except _Halt as halt:
+            self._halt(halt, weights)
+        else:
+            d.status = "Succeeded"
+            self._notify("DeploymentSuccess")
+        d.minutes = self.clock
+
+    def _halt(self, halt: _Halt, weights: dict[str, float]) -> None:
+        d = self.d
+        d.status, d.error_code, d.error_message = halt.status, halt.code, halt.message
+        self._observe("halt", weights, f"{halt.code}: {halt.message}")
+        self._notify("DeploymentStop" if halt.status == "Stopped" else "DeploymentFailure")
+        auto = self.info.get("autoRollbackConfiguration") or {}
+        wanted = "DEPLOYMENT_STOP_ON_ALARM" if halt.code == "ALARM_ACTIVE" else "DEPLOYMENT_FAILURE"
+        if not (auto.get("enabled") and wanted in (auto.get("events") or [])):
+            d.notes.append(f"no automatic rollback on {wanted}: the alias is left as it was")
+            return
+        try:
+            weights = self._shift(0.0)
+        except _Halt as failed:
+            d.notes.append(f"the rollback failed too: {failed.message}")
+            return
+        d.rolled_back = True
+        self._observe("rollback", weights)
+        self._notify("DeploymentRollback")
