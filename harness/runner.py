@@ -16,7 +16,7 @@ import yaml
 from harness import emulator as emu
 from harness.context import RunContext, RunOptions, StageTiming
 from harness.engines.base import Engine, ProgramSpec
-from harness.errors import EXIT_FAILED, EXIT_PASSED, HarnessError
+from harness.errors import EXIT_FAILED, EXIT_PASSED, HarnessError, KataFormatError
 from harness.kata import REPO_ROOT, Kata
 from harness.results import CheckResult, Outcome, Stage
 from harness.stages import behavior, converge, deploy, policy, synth, teardown, validate
@@ -62,7 +62,15 @@ def default_out_dir(kata: Kata, options: RunOptions) -> Path:
 
 def make_engine(ctx: RunContext) -> Engine:
     assert ctx.emulator is not None
-    project = yaml.safe_load((ctx.workdir / "Pulumi.yaml").read_text()).get("name", ctx.kata.slug)
+    try:
+        project_file = yaml.safe_load((ctx.workdir / "Pulumi.yaml").read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise KataFormatError(f"{ctx.kata.slug}/Pulumi.yaml{line}: not valid YAML") from None
+    if not isinstance(project_file, dict):
+        raise KataFormatError(f"{ctx.kata.slug}/Pulumi.yaml: must be a mapping (name, runtime)")
+    project = project_file.get("name", ctx.kata.slug)
     spec = ProgramSpec(
         workdir=ctx.workdir,
         project=str(project),
@@ -113,7 +121,7 @@ def open_sandbox(ctx: RunContext, scratch: Path, given_emulator: bool = False) -
         if not emu.is_loopback(options.endpoint):
             reason = "a remote --endpoint cannot be reached from a loopback-only namespace"
         else:
-            inward = {_port_of(options.endpoint): str(scratch / "sandbox" / "endpoint.sock")}
+            inward = {_port_of(options.endpoint): "endpoint.sock"}
     if not reason:
         try:
             ctx.sandbox = Sandbox(scratch / "sandbox", writable=[ctx.workdir], inward=inward)
@@ -137,7 +145,7 @@ def open_sandbox(ctx: RunContext, scratch: Path, given_emulator: bool = False) -
 
         url = urlparse(options.endpoint)
         host, port = url.hostname or "127.0.0.1", _port_of(options.endpoint)
-        sandbox.serve_unix(Path(next(iter(inward.values()))), host, port)
+        sandbox.serve_unix(sandbox.socket("endpoint.sock"), host, port)
     hidden = sandbox.report.get("hidden", [])
     iso.namespaces = True
     iso.network = (

@@ -130,7 +130,7 @@ def start_embedded(port: int | None = None, sandbox: Sandbox | None = None) -> E
     cmd = [sys.executable, "-m", "harness.emulator.moto_server", str(port)]
     unix_path = None
     if sandbox is not None:
-        unix_path = sandbox.root / f"emulator-{port}.sock"
+        unix_path = sandbox.socket(f"emulator-{port}.sock")
         cmd = [*sandbox.prefix(), *cmd, "--unix", str(unix_path)]
         env["TMPDIR"] = str(sandbox.root)  # the only writable place inside
         try:

@@ -32,6 +32,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -122,11 +123,13 @@ class Sandbox:
         self.root = root.resolve()
         for path in (self.root, *(writable or [])):
             path.mkdir(parents=True, exist_ok=True)
+        # Unix socket paths are capped at 107 bytes: a directory of their own, kept short.
+        self.sockets = Path(tempfile.mkdtemp(prefix="kata-sock-", dir=_short_tmp()))
         self._forwarders: list[_Forwarder] = []
         request = {
-            "writable": [str(p) for p in [self.root, *(writable or [])]],
+            "writable": [str(p) for p in [self.root, self.sockets, *(writable or [])]],
             "hide": secret_paths() if hide is None else hide,
-            "inward": {str(k): v for k, v in (inward or {}).items()},
+            "inward": {str(k): str(self.socket(v)) for k, v in (inward or {}).items()},
         }
         request_path = self.root / "sandbox.json"
         request_path.write_text(json.dumps(request))
@@ -134,6 +137,7 @@ class Sandbox:
         cmd += [sys.executable, "-I", "-S", str(KEEPER), str(request_path)]
         self.proc = subprocess.Popen(
             cmd,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -160,6 +164,10 @@ class Sandbox:
 
     def alive(self) -> bool:
         return self.proc.poll() is None
+
+    def socket(self, name: str) -> Path:
+        """Path of a Unix socket shared by both sides of the sandbox."""
+        return self.sockets / name
 
     def prefix(self, pid_namespace: bool = False, workdir: Path | None = None) -> list[str]:
         """Command prefix that runs a command inside the sandbox.
@@ -217,6 +225,7 @@ class Sandbox:
         for stream in (self.proc.stdout, self.proc.stderr) if close_streams else ():
             if stream:
                 stream.close()
+        shutil.rmtree(self.sockets, ignore_errors=True)
 
 
 class _Forwarder(threading.Thread):
@@ -285,6 +294,13 @@ def _pump(src: socket.socket, dst: socket.socket) -> None:
     finally:
         with contextlib.suppress(OSError):
             dst.shutdown(socket.SHUT_WR)
+
+
+def _short_tmp() -> str | None:
+    default = tempfile.gettempdir()
+    if len(default) <= 40:
+        return default
+    return "/tmp" if os.access("/tmp", os.W_OK) else default
 
 
 def wait_for_socket(path: Path, timeout: float) -> bool:

@@ -99,6 +99,7 @@ class LocalEngine(Engine):
         self.max_resources = max_resources
         self.region = spec.config.get("aws:region", "us-east-1")
         self.last_output = ""  # what the program printed, for the report
+        self._state_copy: bytes | None = None
         self._appliers: dict[tuple[str, bool], Applier] = {}
         self._zygote: Zygote | None = None
         self._home: Path | None = None
@@ -283,6 +284,7 @@ class LocalEngine(Engine):
         )
         # Written even on failure: teardown must find what was created before it.
         state.write(self.spec.state_file)
+        self._state_copy = self.spec.state_file.read_bytes()
         if result.get("error"):
             self._raise(result["error"])
         return state
@@ -362,6 +364,19 @@ class LocalEngine(Engine):
         state.outputs = {} if not kept else state.outputs
         state.write(self.spec.state_file)
         return result
+
+    def state(self) -> StackState | None:
+        """The state file; if it vanished (a program without the sandbox can delete it),
+        the copy this engine last saw, so teardown still finds what was created."""
+        path = self.spec.state_file
+        if path.is_file():
+            self._state_copy = path.read_bytes()
+            return super().state()
+        if self._state_copy is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(self._state_copy)
+            return super().state()
+        return None
 
     def exists(self, res: ResourceState) -> bool:
         """Is the resource still in the emulator? (the leak check after destroy)"""
