@@ -144,8 +144,45 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
-    from harness.bench import STAGES, bench_kata
+    from harness.bench import STAGES, bench_grade, bench_kata
 
+    if args.grade:
+        slug = (args.slugs or ["least-privilege-iam"])[0]
+        console.print(f"grading {args.grade} submissions of {slug} in parallel …")
+        numbers = bench_grade(load_kata(slug), n=args.grade, workers=args.workers)
+        table = Table(
+            "kata",
+            "submissions",
+            "workers",
+            "cores",
+            "wall (s)",
+            "per minute",
+            "median grade (s)",
+            "as expected",
+            "sandboxed",
+            title="grading throughput",
+        )
+        table.add_row(
+            *(
+                str(numbers[k])
+                for k in (
+                    "kata",
+                    "submissions",
+                    "workers",
+                    "cores",
+                    "wall_s",
+                    "per_minute",
+                    "median_grade_s",
+                    "as_expected",
+                    "sandboxed",
+                )
+            )
+        )
+        console.print(table)
+        medians = numbers["stage_medians_s"]
+        console.print("stage medians (s): " + ", ".join(f"{k} {v}" for k, v in medians.items()))
+        ok = numbers["as_expected"] == numbers["submissions"]
+        return EXIT_PASSED if ok else EXIT_FAILED
     slugs = args.slugs or available_katas()
     table = Table("kata", *STAGES, "total", title=f"median of {args.runs} runs (s)")
     for slug in slugs:
@@ -220,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="per-stage wall times of each kata's solution")
     bench.add_argument("slugs", nargs="*")
     bench.add_argument("--runs", type=int, default=5)
+    bench.add_argument(
+        "--grade", type=int, metavar="N", help="grade N submissions in parallel; per minute"
+    )
+    bench.add_argument("--workers", type=int, help="parallel graders (default: one per core)")
     bench.set_defaults(func=cmd_bench)
     return parser
 
