@@ -257,7 +257,9 @@ def run_kata(
         interrupted = True
     finally:
         try:
-            if options.policy:
+            if interrupted:
+                policy.cancel(ctx)  # Ctrl-C reached checkov too: its results are moot
+            elif options.policy:
                 ctx.results += policy.collect(ctx)
         except HarnessError as err:
             error = error or err

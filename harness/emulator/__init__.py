@@ -150,6 +150,9 @@ def start_embedded(port: int | None = None, sandbox: Sandbox | None = None) -> E
             stderr=errors,
             env=env,
             text=True,
+            # Not in the terminal's process group: Ctrl-C must reach the harness, which
+            # still needs the emulator for teardown, and stops it afterwards.
+            start_new_session=True,
         )
         emulator = Emulator(endpoint=f"http://127.0.0.1:{port}", kind="moto", _process=proc)
         line = _read_ready_line(proc)
