@@ -44,6 +44,7 @@ Replication for those) — checks write their objects after deploy.
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -53,6 +54,7 @@ from botocore.exceptions import ClientError
 from harness.drills.iam import Principal, Principals, is_denied
 
 REPLICATION_HEADER = "x-kata-s3-replication"  # see harness/emulator/patches.py, patch 9
+_sessions: weakref.WeakKeyDictionary[Principals, dict[str, Principal]] = weakref.WeakKeyDictionary()
 S3_SERVICE = "s3.amazonaws.com"
 
 
@@ -159,7 +161,9 @@ def replicate(principals: Principals, source_bucket: str) -> ReplicationReport:
         for item in work:
             report.outcomes.append(item.outcome("FAILED", trusted))
         return report
-    role = as_replication_role(principals, role_arn)
+    role = _sessions.setdefault(principals, {}).get(role_arn)
+    if role is None:  # a session and its clients cost ~0.3 s: one per role and Principals
+        role = _sessions[principals][role_arn] = as_replication_role(principals, role_arn)
     with principals.enforced():
         _copy(role, source_bucket, regions, work, report)
     return report
