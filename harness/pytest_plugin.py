@@ -14,6 +14,7 @@ Fixtures a kata's tests use:
               deployed stack back and reports drift (``harness.engines.base.Drift``).
 ``redeploy``  ``redeploy()`` applies the program again after a refresh (``pulumi up
               --refresh``): what drifted out of band is put back. Returns the new state.
+              ``redeploy({"proj:key": "v"})`` runs it with that stack config instead.
 ``program_dir`` the directory of the program being graded (candidate files included).
 ``candidate`` ``candidate.call("drift", "classify", report)`` calls a function of a
               candidate module in its own sandboxed process (``harness.candidate_call``).
@@ -125,10 +126,20 @@ def engine() -> Engine:
     return _engines[-1]
 
 
-@pytest.fixture
-def redeploy(engine: Engine) -> Callable[[], StackState]:
-    def run() -> StackState:
-        return engine.up(refresh=True)
+@pytest.fixture(scope="session")
+def redeploy(engine: Engine) -> Callable[..., StackState]:
+    def run(config: dict[str, str] | None = None, refresh: bool = True) -> StackState:
+        """``pulumi up --refresh``; ``config`` overrides stack config for this run only
+        (a release by config: ``redeploy({"proj:releaseVersion": "1.1.0"})``; a later
+        ``redeploy()`` runs the program with the kata's own config again);
+        ``refresh=False`` is a plain ``pulumi up``."""
+        saved = dict(engine.spec.config)
+        engine.spec.config.update(config or {})
+        try:
+            return engine.up(refresh=refresh)
+        finally:
+            engine.spec.config.clear()
+            engine.spec.config.update(saved)
 
     return run
 
