@@ -344,13 +344,13 @@ class Remediation:
 def remediated(
     observed: dict[str, Scenario],
     refresh_report: Callable[[], dict[str, Any]],
-    engine: Any,
+    redeploy: Callable[..., Any],
 ) -> Remediation:
     """Every drill at once, then the program applied again with a refresh (``up --refresh``)."""
     changes = observed["all-at-once"].make()
     before = refresh_report()
     try:
-        engine.up(refresh=True)
+        redeploy()  # pulumi up --refresh
     except Exception as exc:
         _undo(changes)
         return Remediation(before, refresh_report(), error=f"redeploy failed: {exc}")
