@@ -48,6 +48,15 @@ def _grade_one(job: tuple[str, str, str, str]) -> dict[str, object]:
         "seconds": time.perf_counter() - started,
         "namespaces": bool(result.isolation.get("namespaces")),
         "stages": {t.stage: t.duration_s for t in result.timings},
+        "detail": "; ".join(
+            [f"failing {', '.join(sorted(result.failing_requirements()))}"]
+            + [
+                f"{r.id}: {r.message[:200]}"
+                for r in result.results
+                if r.blocking and not r.requirement
+            ]
+            + ([f"error: {result.error}"] if result.error else [])
+        ),
     }
 
 
@@ -88,6 +97,7 @@ def bench_grade(kata: Kata, n: int = 20, workers: int | None = None) -> dict[str
         "median_grade_s": round(statistics.median(r["seconds"] for r in runs), 1),
         "as_expected": sum(1 for r in runs if r["as_expected"]),
         "sandboxed": sum(1 for r in runs if r["namespaces"]),
+        "unexpected": [f"{r['variant']}: {r['detail']}" for r in runs if not r["as_expected"]],
         "stage_medians_s": {
             stage: round(
                 statistics.median(r["stages"][stage] for r in runs if stage in r["stages"]), 2

@@ -181,6 +181,8 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
         console.print(table)
         medians = numbers["stage_medians_s"]
         console.print("stage medians (s): " + ", ".join(f"{k} {v}" for k, v in medians.items()))
+        for line in numbers["unexpected"]:
+            console.print(f"[red]unexpected[/] {escape(line)}")
         ok = numbers["as_expected"] == numbers["submissions"]
         return EXIT_PASSED if ok else EXIT_FAILED
     slugs = args.slugs or available_katas()
