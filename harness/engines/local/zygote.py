@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import select
 import signal
 import sys
@@ -34,6 +35,9 @@ def serve() -> None:
     import pulumi
     import pulumi.runtime.mocks  # noqa: F401
 
+    with contextlib.suppress(ImportError):
+        import pulumi_aws  # noqa: F401  # 1-2 s; its service modules are warmed as used
+
     from harness.engines.local import worker
     from harness.sandbox import limits
 
@@ -43,6 +47,7 @@ def serve() -> None:
         request_path = line.strip()
         if not request_path:
             continue
+        _warm_source_of(request_path)
         pid = os.fork()
         if pid == 0:  # child: become the worker for this one request
             os.setsid()
@@ -54,6 +59,7 @@ def serve() -> None:
             _, raw = os.waitpid(pid, 0)
             status, reason = os.waitstatus_to_exitcode(raw), ""
         print(f"exit {status} {reason}".rstrip(), flush=True)
+        _warm_types_of(request_path)
 
 
 def _count_processes() -> int:
@@ -111,6 +117,66 @@ def _reap() -> None:
     with contextlib.suppress(ChildProcessError):
         while os.waitpid(-1, os.WNOHANG)[0]:
             pass
+
+
+# pulumi_aws loads a service module (all its classes) on first use: 0.5-4 s each (ec2 is
+# the largest), paid again by every forked run if the zygote has not. A kata runs its
+# program three to five times (synth, deploy, the checks' redeploys, converge), so the
+# zygote loads what the program uses before forking: the classes its source names
+# (best effort, before the first run) and the types the last run registered (exact).
+_WARMED: set[str] = set()
+_USE = re.compile(r"\b([a-z][a-z0-9_]*)\.([A-Z][A-Za-z0-9]*)\b")  # ec2.SecurityGroup
+
+
+def _warm_source_of(request_path: str) -> None:
+    """Before a program's first run: load the pulumi_aws classes its source names."""
+    import json
+
+    try:
+        with open(request_path) as f:
+            workdir = json.load(f)["workdir"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if workdir in _WARMED:
+        return
+    _WARMED.add(workdir)
+    pairs = set()
+    for path in sorted(os.listdir(workdir))[:50]:
+        if path.endswith(".py"):
+            with contextlib.suppress(OSError), open(os.path.join(workdir, path)) as f:
+                pairs |= set(_USE.findall(f.read(1_000_000)))
+    _load(pairs)
+
+
+def _load(pairs: set[tuple[str, str]]) -> None:
+    import importlib
+
+    for module, cls in sorted(pairs):
+        for name in (f"pulumi_aws.{module}", f"pulumi_aws.{module}_"):  # lambda -> lambda_
+            try:
+                getattr(importlib.import_module(name), cls)
+                break
+            except Exception:
+                continue
+
+
+def _warm_types_of(request_path: str) -> None:
+    """After a run: load the pulumi_aws classes of every type it registered."""
+    import json
+
+    try:
+        with open(request_path) as f:
+            result_path = json.load(f)["result"]
+        with open(result_path) as f:
+            resources = json.load(f).get("resources", [])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    pairs = set()
+    for token in {str(r.get("type", "")) for r in resources}:
+        parts = token.split(":")  # aws:ec2/securityGroup:SecurityGroup
+        if len(parts) == 3 and parts[0] == "aws":
+            pairs.add((parts[1].split("/")[0], parts[2]))
+    _load(pairs)
 
 
 def _child(request_path: str, worker: object) -> None:
