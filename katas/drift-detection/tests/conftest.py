@@ -8,9 +8,10 @@ report to the candidate's ``drift.py`` (in its own process).
 Every drill scenario runs once per session (``observed``): apply the drills, refresh,
 undo them; the candidate classifies all the reports in one call afterwards. The
 detection (R6), classification (R7) and guard (R9) checks judge those observations,
-so each out-of-band change is made once. Remediation (R8) makes all of them at once
-and redeploys, last (``remediated``), so the stack is the program's again for the
-converge and teardown stages.
+so each out-of-band change is made once. The last scenario makes them all at once and
+is not undone but remediated: the program is applied again with a refresh, which the
+R8 checks judge (``remediated``); the stack is the program's again for the converge and
+teardown stages.
 """
 
 from __future__ import annotations
@@ -151,6 +152,13 @@ def fresh_report(refresh_report: Callable[[], dict[str, Any]]) -> dict[str, Any]
 
 
 @dataclass
+class Remediation:
+    before: dict[str, Any]  # the report with every drill in place
+    after: dict[str, Any]  # the report after redeploy
+    error: str = ""
+
+
+@dataclass
 class Scenario:
     """Out-of-band changes made together, and what refresh must then report."""
 
@@ -162,6 +170,7 @@ class Scenario:
     report: dict[str, Any] = field(default_factory=dict)
     decisions: Any = None  # what drift.py returned, or the error it raised
     error: str = ""
+    remediation: Remediation | None = None  # all-at-once only: what the redeploy did
 
     def found(self) -> set[tuple[str, str, str, bool]]:
         return {(e["name"], e["property"], e["kind"], e["ignored"]) for e in self.report["drift"]}
@@ -250,9 +259,12 @@ def observed(
     refresh_report: Callable[[], dict[str, Any]],
     fresh_report: dict[str, Any],
     candidate: Any,
+    redeploy: Callable[..., Any],
 ) -> dict[str, Scenario]:
     scenarios = _scenarios(baseline, drills)
     for scenario in scenarios.values():
+        if scenario.name == "all-at-once":
+            continue
         changes: list[OutOfBandChange] = []
         try:
             changes = scenario.make()
@@ -260,6 +272,18 @@ def observed(
             scenario.report = refresh_report()
         finally:
             _undo(changes)
+    # Every drill at once: observed like the others, then remediated (R8) instead of undone.
+    everything = scenarios["all-at-once"]
+    everything.changes = everything.make()
+    everything.report = refresh_report()
+    try:
+        redeploy()  # pulumi up --refresh
+        everything.remediation = Remediation(everything.report, refresh_report())
+    except Exception as exc:
+        _undo(everything.changes)
+        everything.remediation = Remediation(
+            everything.report, refresh_report(), error=f"redeploy failed: {exc}"
+        )
     order = list(scenarios.values())
     fresh = Scenario("fresh", lambda: [], set(), report=fresh_report)
     try:
@@ -333,29 +357,12 @@ def quiet_changes(baseline: Baseline, drills: OutOfBand, observed: dict[str, Sce
 # -- remediation ---------------------------------------------------------------------------
 
 
-@dataclass
-class Remediation:
-    before: dict[str, Any]  # the report with every drill in place
-    after: dict[str, Any]  # the report after redeploy
-    error: str = ""
-
-
 @pytest.fixture(scope="session")
-def remediated(
-    observed: dict[str, Scenario],
-    refresh_report: Callable[[], dict[str, Any]],
-    redeploy: Callable[..., Any],
-) -> Remediation:
+def remediated(observed: dict[str, Scenario]) -> Remediation:
     """Every drill at once, then the program applied again with a refresh (``up --refresh``)."""
-    changes = observed["all-at-once"].make()
-    before = refresh_report()
-    try:
-        redeploy()  # pulumi up --refresh
-    except Exception as exc:
-        _undo(changes)
-        return Remediation(before, refresh_report(), error=f"redeploy failed: {exc}")
-    after = refresh_report()
-    return Remediation(before, after)
+    remediation = observed["all-at-once"].remediation
+    assert remediation is not None
+    return remediation
 
 
 @pytest.fixture(scope="session")
