@@ -30,4 +30,6 @@ def test_releasing_publishes_a_version_without_moving_production_traffic(release
     assert alias_weights(after) == {str(before["FunctionVersion"]): 1.0}, (
         f"live is weighted after the deploy: {alias_weights(after)}"
     )
-    assert released.new_version not in (str(before["FunctionVersion"]), "$LATEST")
+    assert released.new_version not in (str(before["FunctionVersion"]), "$LATEST"), (
+        f"release 1.1.0 published no new version (the function reports {released.new_version})"
+    )
