@@ -525,3 +525,22 @@ def test_an_alarm_that_cannot_be_read_fails_the_deployment_unless_ignored(world)
     world.set_group(alarmConfiguration={**missing, "ignorePollAlarmFailure": True})
     deployment = world.deploy()
     assert deployment.succeeded and any("ignored" in n for n in deployment.notes)
+
+
+def test_a_custom_config_is_read_from_the_emulator(world):
+    name = f"canary5-{world.uid}"
+    world.aws("codedeploy").create_deployment_config(
+        deploymentConfigName=name,
+        computePlatform="Lambda",
+        trafficRoutingConfig={
+            "type": "TimeBasedCanary",
+            "timeBasedCanary": {"canaryPercentage": 5, "canaryInterval": 7},
+        },
+    )
+    world.set_group(deploymentConfigName=name)
+    deployment = world.deploy()
+    assert deployment.succeeded and deployment.minutes == 7
+    assert deployment.shifts[0].weights == {"1": 0.95, "2": 0.05}
+    assert not deployment.notes  # nothing had to come from the state
+    world.set_group(deploymentConfigName="CodeDeployDefault.LambdaAllAtOnce")
+    world.aws("codedeploy").delete_deployment_config(deploymentConfigName=name)
