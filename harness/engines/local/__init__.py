@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,7 @@ ERRORS_BY_KIND: dict[str, type[HarnessError]] = {
 }
 OUTPUT_LIMIT = 1_000_000  # bytes of program stdout/stderr kept; the rest is dropped
 MAX_RESOURCES = 1000  # resources one program may declare; past that the run stops
+REFRESH_THREADS = 8  # concurrent reads of one refresh
 
 
 def sandbox_env(endpoint: str, region: str, home: Path, tmp: Path | None = None) -> dict[str, str]:
@@ -319,19 +321,27 @@ class LocalEngine(Engine):
         applier = self._applier()
         drifts: list[Drift] = []
         gone: set[str] = set()
-        for res in state.managed():
-            if not res.id:
-                continue
-            adapter = applier.adapter(res.type)
+
+        readable = [r for r in state.managed() if r.id]
+        adapters = {r.urn: applier.adapter(r.type) for r in readable}
+
+        def read(res: ResourceState) -> dict[str, Any] | None:
             ctx = applier.context(
                 res.urn, res.region or self.region, f"{self.spec.stack}:{res.urn}"
             )
             try:
-                live = adapter.read(ctx, res.id, res.inputs)
+                return adapters[res.urn].read(ctx, res.id, res.inputs)
             except Exception as exc:
                 raise ResourceRejected(
                     f"could not read {res.type} {res.name!r} during refresh: {describe(exc)}"
                 ) from None
+
+        # Adapters are thread-safe (up calls them from the SDK's threads): read in
+        # parallel, a refresh is a few dozen round trips to the emulator.
+        with ThreadPoolExecutor(max_workers=REFRESH_THREADS) as pool:
+            lives = list(pool.map(read, readable))
+        for res, live in zip(readable, lives, strict=True):
+            adapter = adapters[res.urn]
             found = diff_live(res, live, adapter.unreadable, include_ignored=include_ignored)
             drifts += found
             if write and live is None:
