@@ -172,10 +172,13 @@ def _port_of(url: str) -> int:
 class _EmulatorStarter(threading.Thread):
     """Starts the embedded emulator while synth runs (they do not need each other)."""
 
-    def __init__(self, options: RunOptions, sandbox: object = None) -> None:
+    def __init__(
+        self, options: RunOptions, sandbox: object = None, warm: tuple[list[str], str] = ([], "")
+    ) -> None:
         super().__init__(daemon=True)
         self.options = options
         self.sandbox = sandbox
+        self.warm = warm  # (services, region) whose slow backends to build once started
         self.emulator: emu.Emulator | None = None
         self.error: BaseException | None = None
 
@@ -187,6 +190,7 @@ class _EmulatorStarter(threading.Thread):
                 )
             else:
                 self.emulator = emu.start_embedded(sandbox=self.sandbox)  # type: ignore[arg-type]
+                emu.warm_backends(self.emulator, *self.warm)
         except BaseException as exc:
             self.error = exc
 
@@ -222,9 +226,15 @@ def run_kata(
             validate.prepare_program(kata, options.variant, ctx.workdir)
         # A given emulator (tests, verify) runs outside any sandbox, so the program does too.
         open_sandbox(ctx, scratch, given_emulator=emulator is not None)
+        warm = (kata.services, kata.config.get("aws:region", "us-east-1"))
+        warmer = None
         if emulator is None:
-            starter = _EmulatorStarter(options, ctx.sandbox)
+            starter = _EmulatorStarter(options, ctx.sandbox, warm)
             starter.start()
+        else:  # a given emulator is up: build its slow backends while synth runs
+            warmer = threading.Thread(target=emu.warm_backends, args=(emulator, *warm))
+            warmer.daemon = True
+            warmer.start()
         if options.endpoint and starter is not None:
             # An external emulator is there already; its account id shapes the ARNs
             # synth predicts (LocalStack's is 000000000000, moto's 123456789012).
@@ -243,6 +253,8 @@ def run_kata(
         if starter is not None:
             ctx.emulator = starter.get()
             ctx.engine.spec.endpoint = ctx.emulator.endpoint
+        if warmer is not None:
+            warmer.join()
         ctx.results += deploy.run(ctx)
         if ctx.state is not None and not any(r.blocking for r in ctx.results):
             ctx.results += behavior.run(ctx)

@@ -235,6 +235,27 @@ def connect_external(endpoint: str, allow_remote: bool = False) -> Emulator:
     return Emulator(endpoint=endpoint, kind="external")
 
 
+# moto builds some backends on their first request, slowly: EC2 creates the default VPC,
+# its subnets and security groups and loads its AMI catalog (about 2.5 s).
+SLOW_BACKENDS = {"ec2": "describe_vpcs"}
+
+
+def warm_backends(emulator: Emulator, services: list[str], region: str) -> None:
+    """Build now the slow moto backends a kata uses (``SLOW_BACKENDS``), so the program's
+    first call does not pay for it. Best effort: a failure here shows up later anyway."""
+    if emulator.kind != "moto":
+        return
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    for service in services:
+        call = SLOW_BACKENDS.get(service)
+        if call:
+            with contextlib.suppress(BotoCoreError, ClientError):
+                client = boto3.client(service, **client_kwargs(emulator.endpoint, region))
+                getattr(client, call)()
+
+
 def client_kwargs(endpoint: str, region: str) -> dict[str, str]:
     return {"endpoint_url": endpoint, "region_name": region, **TEST_CREDENTIALS}
 
