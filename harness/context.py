@@ -52,6 +52,7 @@ class RunContext:
     results: list[CheckResult] = field(default_factory=list)
     timings: list[StageTiming] = field(default_factory=list)
     policy_handle: Any = None
+    warm_checkov: Any = None  # harness.policy.warm.WarmCheckov, started with the run
     on_stage: Callable[[StageTiming], None] | None = None
     sandbox: Any = None  # harness.sandbox.Sandbox, when the run has one
     isolation: Any = None  # harness.sandbox.Isolation: what the program got

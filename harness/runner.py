@@ -224,6 +224,10 @@ def run_kata(
     try:
         with ctx.timed(Stage.VALIDATE):
             validate.prepare_program(kata, options.variant, ctx.workdir)
+        if options.policy:  # checkov's ~3 s of imports overlap synth instead of following it
+            from harness.policy.warm import WarmCheckov
+
+            ctx.warm_checkov = WarmCheckov()
         # A given emulator (tests, verify) runs outside any sandbox, so the program does too.
         open_sandbox(ctx, scratch, given_emulator=emulator is not None)
         warm = (kata.services, kata.config.get("aws:region", "us-east-1"))
@@ -285,6 +289,8 @@ def run_kata(
             interrupted = True
             ctx.results += teardown.run(ctx)  # a second Ctrl-C is still honored by Python
         finally:
+            if ctx.warm_checkov is not None:
+                ctx.warm_checkov.close()
             if ctx.engine is not None:
                 ctx.engine.close()
             if starter is not None:

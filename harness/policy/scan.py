@@ -23,6 +23,7 @@ from harness.kata import PolicyCheck
 from harness.policy import cfn, findings
 from harness.policy.tfplan import plan_addresses, to_terraform_plan
 from harness.policy.toolenv import REPO_ROOT, tool_python
+from harness.policy.warm import WarmCheckov
 from harness.results import CheckResult
 
 POLICIES_DIR = REPO_ROOT / "policies"
@@ -39,8 +40,10 @@ class ScanHandle:
         kata_enforced: list[PolicyCheck],
         workdir: Path,
         sources: dict[str, str] | None,
+        warm: WarmCheckov | None = None,
     ) -> None:
         self.timings: dict[str, float] = {}  # seconds: install, checkov, check_types, total
+        self._warm = warm
         self._resources = resources
         self._enforced = {p.id: p.requirement for p in kata_enforced}
         self._workdir = workdir.resolve()  # the tools run with it as their cwd
@@ -108,7 +111,8 @@ class ScanHandle:
         report_dir = workdir / "checkov-report"
         shutil.rmtree(report_dir, ignore_errors=True)
         try:
-            checkov = self._start(_checkov_cmd(python, templates, report_dir), env)
+            cmd = _checkov_cmd(python, templates, report_dir)
+            checkov = self._adopt_warm(cmd) or self._start(cmd, env)
             lint = self._start(_lint_cmd(python, templates), env) if templates else None
             self.timings["checkov"], _, err = self._wait(checkov, "checkov")
             if checkov.returncode != 0:
@@ -144,6 +148,17 @@ class ScanHandle:
             return json.loads(out) if proc.returncode == 0 else None
         except ValueError:
             return None  # the ERROR result then says less, but is still reported
+
+    def _adopt_warm(self, cmd: list[str]) -> subprocess.Popen[bytes] | None:
+        """Give the scan to the checkov process started early, if there is one."""
+        if self._warm is None:
+            return None
+        argv = cmd[cmd.index("checkov.main") + 1 :]
+        proc = self._warm.take(argv, self._workdir)
+        if proc is not None:
+            with self._lock:
+                self._procs.append(proc)
+        return proc
 
     def _start(self, cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         with self._lock:
@@ -184,13 +199,14 @@ def start_scan(
     kata_enforced: list[PolicyCheck],
     workdir: Path,
     sources: dict[str, str] | None = None,
+    warm: WarmCheckov | None = None,
 ) -> ScanHandle:
     """Begin the policy scan in the background; collect it with ``handle.result()``.
 
     ``sources`` maps a URN or logical name to "file:line" where ResourceState.source
-    is not already set.
+    is not already set. ``warm`` is a checkov process started earlier (see warm.py).
     """
-    return ScanHandle(resources, kata_enforced, workdir, sources)
+    return ScanHandle(resources, kata_enforced, workdir, sources, warm)
 
 
 def scan(

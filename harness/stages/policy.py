@@ -19,7 +19,13 @@ def start(ctx: RunContext) -> None:
     sources = {r.urn: r.source for r in ctx.plan.resources if r.source}
     ctx.policy_handle = (
         time.perf_counter(),
-        start_scan(ctx.plan.resources, ctx.kata.enforced_policies, ctx.out_dir / "policy", sources),
+        start_scan(
+            ctx.plan.resources,
+            ctx.kata.enforced_policies,
+            ctx.out_dir / "policy",
+            sources,
+            warm=ctx.warm_checkov,
+        ),
     )
 
 
