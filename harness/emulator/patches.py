@@ -1,8 +1,10 @@
-"""Corrections to moto's IAM evaluator, applied inside the embedded moto server.
+"""Corrections to moto, applied inside the embedded moto server.
 
 Each patch models one documented AWS behaviour that moto 5.2.x gets wrong or does
-not implement. They change only how a request is *authorized*, never what the
-services store, and they are tested in tests/test_emulator_patches.py.
+not implement: patches 1-3 and 9 change only how a request is *authorized*; the
+others make a service answer or keep what AWS would (replication filters, CodeDeploy
+updates, alarm-backed health checks, replica keys, EventBridge-to-SNS delivery).
+They are tested in tests/test_emulator_patches.py and the drill tests.
 
 1. Trust policies naming only a service or federated principal: moto raises a
    TypeError (HTTP 500) when an IAM caller tries to assume such a role. AWS denies
