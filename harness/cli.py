@@ -204,6 +204,21 @@ def _add_sandbox_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_grading_options(parser: argparse.ArgumentParser) -> None:
+    """What `run` and `grade` share: where it deploys, what it reports, how it isolates."""
+    parser.add_argument("--engine", choices=("local", "pulumi"), default="local")
+    parser.add_argument("--endpoint", metavar="URL", help="use an emulator already running there")
+    parser.add_argument(
+        "--allow-remote-endpoint",
+        action="store_true",
+        help="permit a non-loopback --endpoint (never the default)",
+    )
+    parser.add_argument("--out", metavar="DIR", help="where results.json, junit.xml … go")
+    parser.add_argument("--no-policy", action="store_true", help="skip the checkov stage")
+    parser.add_argument("--show-output", action="store_true", help="print what the program printed")
+    _add_sandbox_option(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kata", description="Grade IaC katas.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -214,17 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--solution", action="store_true", help="grade the reference solution")
     which.add_argument("--mutant", metavar="ID", help="grade a known-bad variant")
     which.add_argument("--program", metavar="DIR", help="take the candidate files from DIR")
-    run.add_argument("--engine", choices=("local", "pulumi"), default="local")
-    run.add_argument("--endpoint", metavar="URL", help="use an emulator already running there")
-    run.add_argument(
-        "--allow-remote-endpoint",
-        action="store_true",
-        help="permit a non-loopback --endpoint (never the default)",
-    )
-    run.add_argument("--out", metavar="DIR", help="where results.json and junit.xml go")
-    run.add_argument("--no-policy", action="store_true", help="skip the checkov stage")
-    run.add_argument("--show-output", action="store_true", help="print what the program printed")
-    _add_sandbox_option(run)
+    _add_grading_options(run)
     run.set_defaults(func=cmd_run)
 
     grade = sub.add_parser(
@@ -237,17 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="a fork checkout (DIR/katas/<slug>/…) or a directory holding the candidate files",
     )
-    grade.add_argument("--engine", choices=("local", "pulumi"), default="local")
-    grade.add_argument("--endpoint", metavar="URL", help="use an emulator already running there")
-    grade.add_argument(
-        "--allow-remote-endpoint",
-        action="store_true",
-        help="permit a non-loopback --endpoint (never the default)",
-    )
-    grade.add_argument("--out", metavar="DIR", help="where the results go")
-    grade.add_argument("--no-policy", action="store_true", help="skip the checkov stage")
-    grade.add_argument("--show-output", action="store_true", help="print what the program printed")
-    _add_sandbox_option(grade)
+    _add_grading_options(grade)
     grade.set_defaults(func=cmd_grade)
 
     sub.add_parser("list", help="list the katas").set_defaults(func=cmd_list)
