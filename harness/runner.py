@@ -16,7 +16,7 @@ import yaml
 from harness import emulator as emu
 from harness.context import RunContext, RunOptions, StageTiming
 from harness.engines.base import Engine, ProgramSpec
-from harness.errors import EXIT_FAILED, EXIT_PASSED, HarnessError, KataFormatError
+from harness.errors import EXIT_FAILED, EXIT_PASSED, HarnessError, KataFormatError, ToolError
 from harness.kata import REPO_ROOT, Kata
 from harness.results import CheckResult, Outcome, Stage
 from harness.stages import behavior, converge, deploy, policy, synth, teardown, validate
@@ -282,6 +282,8 @@ def run_kata(
         except KeyboardInterrupt:
             interrupted = True
             policy.cancel(ctx)
+        except Exception as exc:  # a bug in the scan must not skip teardown below
+            error = error or ToolError(f"the policy stage failed: {type(exc).__name__}: {exc}")
         try:
             if ctx.emulator is not None and ctx.emulator.kind != "pending":
                 ctx.results += teardown.run(ctx)
