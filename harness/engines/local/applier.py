@@ -26,7 +26,7 @@ from botocore.exceptions import (
 )
 
 from harness.adapters import REGISTRY, supported_types
-from harness.adapters.base import Adapter, Context, canonical_json
+from harness.adapters.base import Adapter, Context, canonical_json, normalize
 from harness.engines.base import Change, Op
 from harness.engines.state import ResourceState
 from harness.errors import ResourceRejected, UnsupportedResource
@@ -79,6 +79,9 @@ def _same(a: Any, b: Any) -> bool:
         return True  # absent and empty mean the same to the provider
     if isinstance(a, str) and isinstance(b, str) and a.lstrip()[:1] in "{[":
         return canonical_json(a) == canonical_json(b)
+    # The SDK sends 45 as 45.0 and AWS answers 45: compare numbers, not their spelling,
+    # here once rather than in each adapter's read().
+    a, b = normalize(a), normalize(b)
     return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
 
 
