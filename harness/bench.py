@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import statistics
 import tempfile
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from harness.context import RunOptions
 from harness.kata import Kata
+from harness.kata_format.variants import find_mutant, mutant_files, solution_files, write
 from harness.runner import run_kata
 
 STAGES = ("validate", "synth", "policy", "deploy", "behavior", "converge", "teardown")
@@ -73,14 +73,13 @@ def bench_grade(kata: Kata, n: int = 20, workers: int | None = None) -> dict[str
         jobs = []
         for i in range(n):
             variant = variants[i % len(variants)]
-            source = kata.solution_dir
+            files = solution_files(kata)
             if variant.startswith("mutant:"):
-                source = next(m.path for m in kata.mutants if f"mutant:{m.id}" == variant)
+                files = mutant_files(kata, find_mutant(kata, variant.split(":", 1)[1]))
             sub = Path(tmp) / f"submission-{i}"
             sub.mkdir()
-            for name in kata.candidate_files:
-                origin = source / name if (source / name).is_file() else kata.solution_dir / name
-                shutil.copyfile(origin, sub / name)
+            for name, text in files.items():
+                write(sub / name, text)
             jobs.append((kata.slug, variant, str(sub), str(Path(tmp) / f"out-{i}")))
         started = time.perf_counter()
         ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads

@@ -21,6 +21,8 @@ REQUIRED_FILES = ("kata.yaml", "SPEC.md", "Pulumi.yaml", "__main__.py", "hints.m
 REQUIRED_DIRS = ("solution", "tests", "mutants")
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
 REQ_ID = re.compile(r"^R[1-9][0-9]*$")
+CLAUSE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+CLAUSE_REF = re.compile(r"^(R[1-9][0-9]*)\.([a-z0-9]+(?:-[a-z0-9]+)*)$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_[0-9]+$")
 
@@ -29,6 +31,13 @@ CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_[0-9]+$")
 class Requirement:
     id: str
     title: str
+    # (clause id, sentence) pairs: what the requirement promises, one checkable sentence
+    # each, so that a mutant can name the one it breaks. Empty: not declared yet.
+    clauses: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def clause_refs(self) -> list[str]:
+        return [f"{self.id}.{cid}" for cid, _ in self.clauses]
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,19 @@ class Mutant:
     id: str
     breaks: tuple[str, ...]
     mistake: str
+    path: Path  # mutants/<id>.diff, or a v1 directory of copies (lint reports those)
+    clauses: tuple[str, ...] = ()  # "R1.no-other-sqs": the clauses the mistake breaks
+
+    @property
+    def is_diff(self) -> bool:
+        return self.path.suffix == ".diff"
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A correct program in another style: alternatives/<name>/ holds its candidate files."""
+
+    name: str
     path: Path
 
 
@@ -59,6 +81,7 @@ class Kata:
     config: dict[str, str]
     mutants: list[Mutant]
     services: list[str] = field(default_factory=list)
+    alternatives: list[Alternative] = field(default_factory=list)
 
     @property
     def requirement_ids(self) -> list[str]:
@@ -113,12 +136,9 @@ def parse_kata(path: Path) -> Kata:
         raise KataFormatError(f"{path.name}: missing {', '.join(missing)}", "see katas/README.md")
 
     requirements = [
-        Requirement(id=req_id, title=title)
-        for req_id, title in v.mapping("requirements", str).items()
+        _requirement(where, req_id, spec)
+        for req_id, spec in v.mapping("requirements", object).items()
     ]
-    for r in requirements:
-        if not REQ_ID.match(r.id):
-            raise KataFormatError(f"{where}: requirements: {r.id!r} is not an id like R1, R2, …")
     req_ids = {r.id for r in requirements}
 
     enforced = []
@@ -139,31 +159,15 @@ def parse_kata(path: Path) -> Kata:
                 f"{where}: candidate_files: {f!r} must exist in the kata and in solution/"
             )
 
-    mutants = []
-    for mutant_id, spec in v.mapping("mutants", dict).items():
-        mpath = path / "mutants" / mutant_id
-        if not mpath.is_dir():
-            raise KataFormatError(
-                f"{where}: mutants.{mutant_id}: no directory mutants/{mutant_id}/"
-            )
-        breaks = spec.get("breaks")
-        if isinstance(breaks, str):
-            breaks = [breaks]
-        if not breaks or any(b not in req_ids for b in breaks):
-            raise KataFormatError(
-                f"{where}: mutants.{mutant_id}.breaks: {breaks!r} must name requirement ids"
-            )
-        if not isinstance(spec.get("mistake"), str) or not spec["mistake"].strip():
-            raise KataFormatError(f"{where}: mutants.{mutant_id}.mistake: describe the mistake")
-        stray = sorted(
-            p.name for p in mpath.iterdir() if p.is_file() and p.name not in candidate_files
-        )
-        if stray:
-            raise KataFormatError(
-                f"{where}: mutants/{mutant_id}/ holds {stray}; a mutant may only replace "
-                f"candidate files {candidate_files}"
-            )
-        mutants.append(Mutant(mutant_id, tuple(breaks), spec["mistake"].strip(), mpath))
+    mutants = [
+        _mutant(where, path, mutant_id, spec, req_ids, candidate_files)
+        for mutant_id, spec in v.mapping("mutants", dict).items()
+    ]
+    alternatives = [
+        Alternative(p.name, p)
+        for p in sorted((path / "alternatives").glob("*"))
+        if p.is_dir() and not p.name.startswith((".", "__"))
+    ]
 
     difficulty = v.scalar("difficulty", str)
     if difficulty not in DIFFICULTIES:
@@ -186,7 +190,92 @@ def parse_kata(path: Path) -> Kata:
         config=config,
         mutants=mutants,
         services=v.list("services", str, required=False),
+        alternatives=alternatives,
     )
+
+
+def _requirement(where: str, req_id: str, spec: object) -> Requirement:
+    """``R1: title`` or ``R1: {title: …, clauses: {<clause-id>: sentence, …}}``."""
+    if not REQ_ID.match(req_id):
+        raise KataFormatError(f"{where}: requirements: {req_id!r} is not an id like R1, R2, …")
+    if isinstance(spec, str):
+        return Requirement(req_id, spec)
+    if not isinstance(spec, dict) or not isinstance(spec.get("title"), str):
+        raise KataFormatError(
+            f"{where}: requirements.{req_id}: expected a title, or a mapping with a title "
+            "and clauses"
+        )
+    unknown = sorted(set(spec) - {"title", "clauses"})
+    if unknown:
+        raise KataFormatError(f"{where}: requirements.{req_id}: unknown fields {unknown}")
+    clauses = spec.get("clauses") or {}
+    if not isinstance(clauses, dict):
+        raise KataFormatError(
+            f"{where}: requirements.{req_id}.clauses: expected a mapping of clause id to sentence"
+        )
+    for cid, sentence in clauses.items():
+        if not isinstance(cid, str) or not CLAUSE_ID.match(cid):
+            raise KataFormatError(
+                f"{where}: requirements.{req_id}.clauses: {cid!r} is not a lowercase-dashed id"
+            )
+        if not isinstance(sentence, str) or not sentence.strip():
+            raise KataFormatError(
+                f"{where}: requirements.{req_id}.clauses.{cid}: say what the clause requires"
+            )
+    return Requirement(
+        req_id, spec["title"], tuple((cid, text.strip()) for cid, text in clauses.items())
+    )
+
+
+def _mutant(
+    where: str,
+    path: Path,
+    mutant_id: str,
+    spec: dict[str, Any],
+    req_ids: set[str],
+    candidate_files: list[str],
+) -> Mutant:
+    """A mutant's metadata; its diff is applied (and checked) when it is graded or linted."""
+    diff, legacy = path / "mutants" / f"{mutant_id}.diff", path / "mutants" / mutant_id
+    if diff.is_file():
+        mpath = diff
+    elif legacy.is_dir():  # format v1: still graded, reported by `kata lint`
+        mpath = legacy
+        stray = sorted(
+            p.name for p in legacy.iterdir() if p.is_file() and p.name not in candidate_files
+        )
+        if stray:
+            raise KataFormatError(
+                f"{where}: mutants/{mutant_id}/ holds {stray}; a mutant may only replace "
+                f"candidate files {candidate_files}"
+            )
+    else:
+        raise KataFormatError(
+            f"{where}: mutants.{mutant_id}: no file mutants/{mutant_id}.diff",
+            f"make one with `kata mutant new {path.name} {mutant_id}`",
+        )
+    breaks = spec.get("breaks")
+    if isinstance(breaks, str):
+        breaks = [breaks]
+    if not breaks or any(b not in req_ids for b in breaks):
+        raise KataFormatError(
+            f"{where}: mutants.{mutant_id}.breaks: {breaks!r} must name requirement ids"
+        )
+    if not isinstance(spec.get("mistake"), str) or not spec["mistake"].strip():
+        raise KataFormatError(f"{where}: mutants.{mutant_id}.mistake: describe the mistake")
+    clauses = spec.get("clauses", spec.get("clause", []))
+    if isinstance(clauses, str):
+        clauses = [clauses]
+    if not isinstance(clauses, list) or not all(
+        isinstance(c, str) and CLAUSE_REF.match(c) for c in clauses
+    ):
+        raise KataFormatError(
+            f"{where}: mutants.{mutant_id}.clause: {clauses!r} must name clauses like R1.some-id"
+        )
+    unknown = sorted(set(spec) - {"breaks", "mistake", "clause", "clauses"})
+    if unknown:
+        raise KataFormatError(f"{where}: mutants.{mutant_id}: unknown fields {unknown}")
+    return Mutant(mutant_id, tuple(breaks), spec["mistake"].strip(), mpath, tuple(clauses))
 
 
 class _Validator:
