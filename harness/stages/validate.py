@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import shutil
+import tokenize
 from pathlib import Path
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, ProgramError
 from harness.kata import Kata
 from harness.kata_format.variants import find_alternative, find_mutant, mutant_files, write
 
@@ -54,3 +56,43 @@ def _sources(kata: Kata, variant: str) -> list[Path]:
             raise HarnessError(f"--program {directory} is not a directory")
         return [directory]
     raise HarnessError(f"unknown variant {variant!r}")
+
+
+def check_sources(workdir: Path, names: list[str]) -> None:
+    """Candidate Python files must be text Python can read, judged here, in the harness.
+
+    A stray cp1252 byte or a NUL otherwise fails differently depending on which process
+    meets it first (the warm worker's import scan, or Python's compiler): one line instead.
+    """
+    for name in names:
+        if not name.endswith(".py"):
+            continue
+        data = (workdir / name).read_bytes()
+        problem = source_problem(data)
+        if problem:
+            raise ProgramError(
+                f"{name} {problem}",
+                "save the file as UTF-8 (or declare its encoding in a coding comment)",
+            )
+
+
+def source_problem(data: bytes) -> str:
+    """Why Python could not read these bytes as source ("" when it can)."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        return f"is not text (a NUL byte at line {_line_of(data, nul)})"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # an unknown coding cookie
+        return f"declares an encoding Python does not know ({exc.msg})"
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = _line_of(data, exc.start)
+        label = "UTF-8" if encoding.replace("-", "").lower().startswith("utf8") else encoding
+        return f"is not {label} text (byte 0x{data[exc.start]:02x} at line {line})"
+    return ""
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1

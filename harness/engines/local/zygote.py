@@ -47,7 +47,8 @@ def serve() -> None:
         request_path = line.strip()
         if not request_path:
             continue
-        _warm_source_of(request_path)
+        with contextlib.suppress(Exception):  # warming is best effort, never fatal
+            _warm_source_of(request_path)
         pid = os.fork()
         if pid == 0:  # child: become the worker for this one request
             os.setsid()
@@ -59,7 +60,8 @@ def serve() -> None:
             _, raw = os.waitpid(pid, 0)
             status, reason = os.waitstatus_to_exitcode(raw), ""
         print(f"exit {status} {reason}".rstrip(), flush=True)
-        _warm_types_of(request_path)
+        with contextlib.suppress(Exception):
+            _warm_types_of(request_path)
 
 
 def _count_processes() -> int:
@@ -143,8 +145,9 @@ def _warm_source_of(request_path: str) -> None:
     pairs = set()
     for path in sorted(os.listdir(workdir))[:50]:
         if path.endswith(".py"):
-            with contextlib.suppress(OSError), open(os.path.join(workdir, path)) as f:
-                pairs |= set(_USE.findall(f.read(1_000_000)))
+            # Bytes, decoded leniently: a stray byte must not end the warm process.
+            with contextlib.suppress(OSError), open(os.path.join(workdir, path), "rb") as f:
+                pairs |= set(_USE.findall(f.read(1_000_000).decode(errors="replace")))
     _load(pairs)
 
 
