@@ -34,7 +34,7 @@ class RunOptions:
     policy: bool = True
     stage_timeout_s: float = 120.0  # each program run: synth, deploy, converge
     behavior_timeout_s: float = 300.0  # the kata's checks, all together
-    policy_timeout_s: float = 300.0  # checkov and cfn-lint, from synth on
+    policy_timeout_s: float = 300.0  # checkov and cfn-lint, from the end of deploy on
     sandbox: str = "auto"  # "auto" (namespaces where the OS has them), "require", "off"
     max_resources: int = 1000  # resources one program may declare
 
@@ -52,6 +52,7 @@ class RunContext:
     results: list[CheckResult] = field(default_factory=list)
     timings: list[StageTiming] = field(default_factory=list)
     policy_handle: Any = None
+    policy_graph: str = ""  # "deployed" or "preview": which graph the policy verdict rests on
     warm_checkov: Any = None  # harness.policy.warm.WarmCheckov, started with the run
     on_stage: Callable[[StageTiming], None] | None = None
     sandbox: Any = None  # harness.sandbox.Sandbox, when the run has one

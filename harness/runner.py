@@ -252,15 +252,16 @@ def run_kata(
         except HarnessError as err:
             ctx.results.append(_stage_failure("synth", Stage.SYNTH, "the program runs", err))
             raise _Stop from None
-        if options.policy:
-            policy.start(ctx)
         if starter is not None:
             ctx.emulator = starter.get()
             ctx.engine.spec.endpoint = ctx.emulator.endpoint
         if warmer is not None:
             warmer.join()
         ctx.results += deploy.run(ctx)
-        if ctx.state is not None and not any(r.blocking for r in ctx.results):
+        deployed = ctx.state is not None and not any(r.blocking for r in ctx.results)
+        if options.policy:  # the verdict rests on deployed values (harness.stages.policy)
+            policy.start(ctx, deployed=deployed)
+        if deployed:
             ctx.results += behavior.run(ctx)
             ctx.results += converge.run(ctx)
         else:
