@@ -122,8 +122,14 @@ def pattern_covers(outer: str, inner: str, context: Mapping[str, Any] | None = N
     inner pattern also matches ``b/rawdata``. Policy variables are filled in from
     ``context``; one without a value stays as its literal text on both sides.
     """
-    o = _tokens(substitute(outer, context) or outer)
-    i = _tokens(substitute(inner, context) or inner)
+    return _covers(substitute(outer, context) or outer, substitute(inner, context) or inner)
+
+
+@functools.lru_cache(maxsize=65536)
+def _covers(outer: str, inner: str) -> bool:
+    if outer == "*" or outer == inner:
+        return True
+    o, i = _tokens(outer), _tokens(inner)
     # The alphabet that can tell outer's states apart: its literals, plus one character
     # it never names (standing for all the others).
     literals = {lit for t in o if (lit := _literal_of(t)) is not None}

@@ -185,3 +185,17 @@ def parse_document(value: str | Mapping[str, Any] | Document | None) -> Document
         version=value.get("Version"),
         id=value.get("Id"),
     )
+
+
+DocumentLike = Document | Mapping[str, Any] | str | None
+
+
+def named_documents(
+    documents: Iterable[DocumentLike | tuple[str, DocumentLike]],
+) -> list[tuple[str, Document]]:
+    """(name, Document) pairs from documents given bare or already named."""
+    out = []
+    for n, item in enumerate(documents):
+        name, doc = item if isinstance(item, tuple) else (f"document {n + 1}", item)
+        out.append((name, parse_document(doc)))
+    return out
