@@ -95,6 +95,10 @@ def print_summary(console: Console, result: RunResult) -> None:
         status = "[green]pass[/]" if check.outcome == Outcome.PASSED else "[red]FAIL[/]"
         table.add_row("—", escape(check.title), status, "", escape(check.message))
     console.print(table)
+    first = next((r for r in requirement_rows(result) if r["reason"] and not r["passed"]), None)
+    if first is not None and len(first["reason"]) > REASON_WIDTH:
+        # The table cuts long reasons; the first one is shown whole (all are in summary.md).
+        console.print(f"[red]{first['id']}[/] {escape(first['reason'])}")
     adv = [a for a in advisory(result) if a.outcome == Outcome.FAILED]
     if adv:
         shown = ", ".join(sorted({a.id for a in adv})[:8])

@@ -82,12 +82,44 @@ def _message(report: pytest.TestReport) -> str:
     if report.skipped:
         return f"skipped: {_short(str(report.longrepr))}"
     crash = getattr(report.longrepr, "reprcrash", None)
-    if crash is not None:
-        return _short(crash.message)
-    return _short(str(report.longrepr))
+    return candidate_message(crash.message if crash is not None else str(report.longrepr))
 
 
-def _short(text: str, limit: int = 400) -> str:
+# pytest's own wording around a check's sentence: the exception's name in front, and
+# after it the rewritten `assert` with its introspection (a diff meant for the kata's
+# author, not the candidate).
+_PREFIXES = ("AssertionError: ", "Failed: ", "AssertionError", "Failed")
+_INTROSPECTION = ("assert ", "where ", "+  where", "+  and", "At index", "Full diff", "Use -v")
+
+
+def candidate_message(text: str) -> str:
+    """The sentence a check failed with, without pytest's decoration.
+
+    A check states its clause, principal or resource and the offending value in its
+    assertion message (katas/README.md); a bare ``assert`` (no message) is the check's
+    defect, and says so instead of passing a raw comparison to the candidate.
+    """
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    if not lines:
+        return "the check failed without a reason"
+    head = lines[0]
+    for prefix in _PREFIXES:
+        if head.startswith(prefix):
+            head = head[len(prefix) :].strip()
+            break
+    sentence = [head] if head else []
+    for line in lines[1:]:
+        if line.strip().startswith(_INTROSPECTION) or line.startswith(("  +", "  -", "  ?")):
+            break
+        sentence.append(line.strip())
+    text = " ".join(part for part in sentence if part)
+    if not text or text.startswith(("assert ", "where ")):
+        bare = lines[0].removeprefix("AssertionError").lstrip(": ").strip()
+        return _short(f"the check gave no reason (a bare assertion: {bare[:120]})")
+    return _short(text)
+
+
+def _short(text: str, limit: int = 1000) -> str:
     text = " ".join(line.strip() for line in text.strip().splitlines() if line.strip())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
