@@ -135,7 +135,7 @@ def boundary_policy(a: dict) -> str:
             "Sid": "NothingOutsideThePipeline",
             "Effect": "Deny",
             "Action": ["s3:*", "sqs:*"],
-            "NotResource": buckets + [a["queue"]],
+            "NotResource": [*buckets, a["queue"]],
         },
     )
 
