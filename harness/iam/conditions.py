@@ -66,10 +66,13 @@ def _string_like(request: str, policy: str, context: Context) -> bool:
 def _arn_like(request: str, policy: str, context: Context) -> bool:
     # ArnLike compares the six colon-separated parts one by one: a wildcard in one
     # part does not reach into the next.
+    # A value with fewer parts than an ARN matches no ARN, unless it is "*" alone.
+    if policy.strip() == "*":
+        return True
     req, pol = request.split(":", 5), policy.split(":", 5)
     if len(req) == len(pol) == 6:
         return all(arn_matches(p, r, context) for p, r in zip(pol, req, strict=True))
-    return arn_matches(policy, request, context)
+    return len(req) != 6 and len(pol) != 6 and arn_matches(policy, request, context)
 
 
 def _equals(request: str, policy: str, context: Context) -> bool:
