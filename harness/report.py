@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from harness import __version__
 from harness.context import StageTiming
 from harness.results import CheckResult, Outcome
 from harness.runner import RunResult
+from harness.sanitize import console as escape  # controls made visible, markup escaped
+from harness.sanitize import xml
 
 SCHEMA_VERSION = 1
 REASON_WIDTH = 160  # characters of a failure shown in the console table
@@ -205,13 +206,13 @@ def write_junit(result: RunResult, path: Path) -> None:
             suite,
             "testcase",
             classname=f"{result.kata.slug}.{r.requirement or r.stage}",
-            name=f"[{r.stage}] {r.id}" + (f" @ {r.resource}" if r.resource else ""),
+            name=xml(f"[{r.stage}] {r.id}" + (f" @ {r.resource}" if r.resource else "")),
             time=f"{r.duration_s:.3f}",
         )
         if r.outcome == Outcome.FAILED:
-            ET.SubElement(case, "failure", message=r.message or r.title).text = r.message
+            ET.SubElement(case, "failure", message=xml(r.message or r.title)).text = xml(r.message)
         elif r.outcome == Outcome.ERROR:
-            ET.SubElement(case, "error", message=r.message or r.title).text = r.message
+            ET.SubElement(case, "error", message=xml(r.message or r.title)).text = xml(r.message)
     ET.ElementTree(ET.Element("testsuites")).getroot().append(suite)
     tree = ET.ElementTree(suite)
     ET.indent(tree)
