@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness import sanitize
 from harness.report import advisory, harness_checks, requirement_rows
 from harness.results import Outcome
 from harness.runner import RunResult
@@ -18,13 +19,17 @@ MAX_ROWS = 50
 
 
 def _cell(text: object) -> str:
-    """One table cell: no line breaks, pipes escaped, long text cut."""
-    flat = " ".join(str(text or "").split()).replace("|", "\\|")
-    return flat if len(flat) <= 300 else flat[:299] + "…"
+    """One table cell: no line breaks, long text cut, HTML and Markdown inert (a
+    candidate's message must not render as a link, an image or a closed table)."""
+    flat = " ".join(str(text or "").split())
+    flat = flat if len(flat) <= 300 else flat[:299] + "…"
+    return sanitize.markdown(flat)
 
 
 def _code(text: str) -> str:
-    return f"`{text.replace('`', '')}`" if text else ""
+    """A code span: nothing inside renders; a backtick or line break would end it."""
+    flat = " ".join(sanitize.visible(text).replace("`", "'").split())
+    return f"`{flat}`" if flat else ""
 
 
 def to_markdown(result: RunResult) -> str:

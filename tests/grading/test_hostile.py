@@ -39,3 +39,41 @@ def test_a_source_python_cannot_read_fails_synth_with_one_line(
     what = "a NUL byte" if bad == "\x00" else "byte 0x93"
     kind = "text" if bad == "\x00" else "UTF-8 text"
     assert messages[0].startswith(f"__main__.py is not {kind} ({what} at line {line})")
+
+
+# -- 7. report injection: a candidate's text is shown, never obeyed ------------------------
+
+INJECTOR = """
+    raise RuntimeError(
+        "\\x1b]0;owned\\x07\\x1b[2J\\x1b[31mPASSED\\x1b[0m "
+        "<img src=x onerror=alert(1)> [click](https://evil.example) | **bold**"
+    )
+"""
+
+
+def test_an_exception_with_control_sequences_and_html_stays_text_in_every_report(
+    make_fork, grade_it
+):
+    import io
+    import json
+    import xml.etree.ElementTree as ET
+
+    from rich.console import Console
+
+    from harness import report
+
+    result = grade_it(make_fork(program(INJECTOR)))
+
+    [synth] = [r for r in result.results if r.id == "synth"]
+    assert "\x1b" in synth.message  # recorded as the program said it (results.json)
+    buffer = io.StringIO()
+    report.print_summary(Console(file=buffer, width=300, force_terminal=False), result)
+    shown = buffer.getvalue()
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "\\x1b[2J" in shown  # visible, not obeyed
+    summary = (result.out_dir / "summary.md").read_text()
+    assert "<img" not in summary and "&lt;img src=x onerror=alert(1)&gt;" in summary
+    assert "[click](https" not in summary and "\\*\\*bold\\*\\*" in summary
+    assert "\x1b" not in summary
+    ET.parse(result.out_dir / "junit.xml")  # well-formed despite the control characters
+    json.loads((result.out_dir / "results.sarif").read_text())
