@@ -45,6 +45,14 @@ They are tested in tests/test_emulator_patches.py and the drill tests.
    call of a client maps to. A request that carries the ``x-kata-s3-replication``
    header (only harness.drills.s3_replication sends it) is authorized as the
    replication action S3 would check instead of GetObject/PutObject/DeleteObject.
+11. IAM's glob rules in identity policies: moto turned ``*`` into a regex ``.*`` and
+    left every other character a regex, so ``?`` meant "optional", ``.`` any character,
+    and actions were case-sensitive — ``SQS:ReceiveMessage`` was denied where AWS
+    allows it. Action and NotAction now match case-insensitively and Resource and
+    NotResource case-sensitively, ``*`` any run and ``?`` one character, through
+    harness.iam (the one place the harness keeps IAM's semantics). A statement with
+    ``NotResource`` (and no ``Resource``) was taken for a trust policy and allowed
+    every resource; it now applies to every resource but those listed.
 """
 
 from __future__ import annotations
@@ -113,6 +121,7 @@ def apply() -> None:
     _keep_health_check_alarms()
     _keep_secret_replica_keys()
     _authorize_s3_replication_actions()
+    _iam_glob_semantics()
 
 
 def _deliver_rule_events_to_sns() -> None:
@@ -453,3 +462,48 @@ def _authorize_s3_replication_actions() -> None:
             self.data["Action"] = action
 
     S3Response._set_action = _set_action
+
+
+def _iam_glob_semantics() -> None:
+    from moto.iam import access_control as ac
+
+    from harness.iam.arn import arn_matches
+    from harness.iam.catalog import action_matches
+
+    def _check_element_matches(self: Any, statement_element: str, value: str) -> bool:
+        patterns = self._statement[statement_element]
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        if statement_element in ("Action", "NotAction"):
+            return any(action_matches(str(p), value) for p in patterns)
+        return any(arn_matches(str(p), value) for p in patterns)
+
+    ac.IAMPolicyStatement._check_element_matches = _check_element_matches
+    original = ac.IAMPolicyStatement.is_action_permitted
+
+    def is_action_permitted(
+        self: Any,
+        action: str,
+        resource: str = "*",
+        principal: str | None = None,
+        incoming_condition_values: dict[str, str] | None = None,
+    ) -> Any:
+        statement = self._statement
+        if "NotResource" not in statement or "Resource" in statement:
+            return original(self, action, resource, principal, incoming_condition_values)
+        # As moto's own method, with "every resource but these" instead of "no resource".
+        if "NotAction" in statement:
+            concerned = not self._check_element_matches("NotAction", action)
+        else:
+            concerned = self._check_element_matches("Action", action)
+        if not concerned or self._check_element_matches("NotResource", resource):
+            return ac.PermissionResult.NEUTRAL
+        if principal and not self._check_principal(principal):
+            return ac.PermissionResult.DENIED
+        if not self._check_conditions(incoming_condition_values):
+            return ac.PermissionResult.DENIED
+        if statement["Effect"] == "Allow":
+            return ac.PermissionResult.PERMITTED
+        return ac.PermissionResult.DENIED
+
+    ac.IAMPolicyStatement.is_action_permitted = is_action_permitted
