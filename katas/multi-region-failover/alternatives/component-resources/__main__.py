@@ -93,7 +93,9 @@ class RegionalStore(pulumi.ComponentResource):
 class Replication(pulumi.ComponentResource):
     """The role S3 assumes and the rule that copies orders/ to the standby."""
 
-    def __init__(self, name: str, source: RegionalStore, target: RegionalStore, opts: pulumi.ResourceOptions) -> None:
+    def __init__(
+        self, name: str, source: RegionalStore, target: RegionalStore, opts: pulumi.ResourceOptions
+    ) -> None:
         super().__init__("acme:checkout:Replication", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.role = aws.iam.Role(
@@ -114,7 +116,10 @@ class Replication(pulumi.ComponentResource):
             opts=child,
         )
         policy = pulumi.Output.all(
-            src=source.bucket.arn, dst=target.bucket.arn, src_key=source.key.arn, dst_key=target.key.arn
+            src=source.bucket.arn,
+            dst=target.bucket.arn,
+            src_key=source.key.arn,
+            dst_key=target.key.arn,
         ).apply(
             lambda a: json.dumps(
                 {
@@ -139,10 +144,19 @@ class Replication(pulumi.ComponentResource):
                         {
                             "Sid": "WriteReplicas",
                             "Effect": "Allow",
-                            "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                            "Action": [
+                                "s3:ReplicateObject",
+                                "s3:ReplicateDelete",
+                                "s3:ReplicateTags",
+                            ],
                             "Resource": f"{a['dst']}/*",
                         },
-                        {"Sid": "DecryptSource", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": a["src_key"]},
+                        {
+                            "Sid": "DecryptSource",
+                            "Effect": "Allow",
+                            "Action": "kms:Decrypt",
+                            "Resource": a["src_key"],
+                        },
                         {
                             "Sid": "EncryptReplicas",
                             "Effect": "Allow",
@@ -164,7 +178,9 @@ class Replication(pulumi.ComponentResource):
                     "status": "Enabled",
                     "filter": {"prefix": "orders/"},
                     "delete_marker_replication": {"status": "Enabled"},
-                    "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
+                    "source_selection_criteria": {
+                        "sse_kms_encrypted_objects": {"status": "Enabled"}
+                    },
                     "destination": {
                         "bucket": target.bucket.arn,
                         "encryption_configuration": {"replica_kms_key_id": target.key.arn},
@@ -173,7 +189,9 @@ class Replication(pulumi.ComponentResource):
                     },
                 }
             ],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[source.versioning, target.versioning]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[source.versioning, target.versioning]
+            ),
         )
         self.register_outputs({"role": self.role.arn})
 
@@ -208,10 +226,14 @@ class Pager(pulumi.ComponentResource):
 class FailoverDns(pulumi.ComponentResource):
     """The zone, the alarm-backed health check and the two failover records."""
 
-    def __init__(self, name: str, alarm: aws.cloudwatch.MetricAlarm, opts: pulumi.ResourceOptions) -> None:
+    def __init__(
+        self, name: str, alarm: aws.cloudwatch.MetricAlarm, opts: pulumi.ResourceOptions
+    ) -> None:
         super().__init__("acme:checkout:FailoverDns", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.zone = aws.route53.Zone(f"{name}-zone", name=domain, force_destroy=True, tags=tags_for("global"), opts=child)
+        self.zone = aws.route53.Zone(
+            f"{name}-zone", name=domain, force_destroy=True, tags=tags_for("global"), opts=child
+        )
         self.health_check = aws.route53.HealthCheck(
             f"{name}-primary-health",
             type="CLOUDWATCH_METRIC",
@@ -242,8 +264,12 @@ class FailoverDns(pulumi.ComponentResource):
 
 
 primary_store = RegionalStore("primary", "primary", pulumi.ResourceOptions(providers=[primary]))
-standby_store = RegionalStore("secondary", "secondary", pulumi.ResourceOptions(providers=[secondary]))
-replication = Replication("replication", primary_store, standby_store, pulumi.ResourceOptions(providers=[primary]))
+standby_store = RegionalStore(
+    "secondary", "secondary", pulumi.ResourceOptions(providers=[secondary])
+)
+replication = Replication(
+    "replication", primary_store, standby_store, pulumi.ResourceOptions(providers=[primary])
+)
 
 payment_secret = aws.secretsmanager.Secret(
     "payment-api-key",

@@ -31,7 +31,9 @@ def labels(region_role: str) -> dict[str, str]:
     return {"owner": OWNER, "service": SERVICE, "region-role": region_role}
 
 
-account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=primary_provider)).account_id
+account_id = aws.get_caller_identity(
+    opts=pulumi.InvokeOptions(provider=primary_provider)
+).account_id
 partition = aws.get_partition(opts=pulumi.InvokeOptions(provider=primary_provider)).partition
 
 replication_role = aws.iam.Role(
@@ -55,7 +57,9 @@ replication_role = aws.iam.Role(
 )
 
 
-def customer_key(name: str, region_role: str, provider: aws.Provider, role_actions: list[str]) -> aws.kms.Key:
+def customer_key(
+    name: str, region_role: str, provider: aws.Provider, role_actions: list[str]
+) -> aws.kms.Key:
     policy = pulumi.Output.json_dumps(
         {
             "Version": "2012-10-17",
@@ -89,9 +93,14 @@ def customer_key(name: str, region_role: str, provider: aws.Provider, role_actio
 
 
 def orders_bucket(name: str, region_role: str, provider: aws.Provider, key: aws.kms.Key):
-    bucket = aws.s3.Bucket(name, force_destroy=True, tags=labels(region_role), opts=opts_in(provider))
+    bucket = aws.s3.Bucket(
+        name, force_destroy=True, tags=labels(region_role), opts=opts_in(provider)
+    )
     versioning = aws.s3.BucketVersioning(
-        f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=opts_in(provider)
+        f"{name}-versioning",
+        bucket=bucket.id,
+        versioning_configuration={"status": "Enabled"},
+        opts=opts_in(provider),
     )
     aws.s3.BucketPublicAccessBlock(
         f"{name}-public-access-block",
@@ -105,7 +114,14 @@ def orders_bucket(name: str, region_role: str, provider: aws.Provider, key: aws.
     aws.s3.BucketServerSideEncryptionConfiguration(
         f"{name}-default-encryption",
         bucket=bucket.id,
-        rules=[{"apply_server_side_encryption_by_default": {"kms_master_key_id": key.arn, "sse_algorithm": "aws:kms"}}],
+        rules=[
+            {
+                "apply_server_side_encryption_by_default": {
+                    "kms_master_key_id": key.arn,
+                    "sse_algorithm": "aws:kms",
+                }
+            }
+        ],
         opts=opts_in(provider),
     )
     return bucket, versioning
@@ -116,7 +132,9 @@ replica_key = customer_key(
     "orders-key-secondary", "secondary", secondary_provider, ["kms:Encrypt", "kms:GenerateDataKey"]
 )
 source, source_versioning = orders_bucket("orders-primary", "primary", primary_provider, source_key)
-replica, replica_versioning = orders_bucket("orders-secondary", "secondary", secondary_provider, replica_key)
+replica, replica_versioning = orders_bucket(
+    "orders-secondary", "secondary", secondary_provider, replica_key
+)
 
 aws.iam.RolePolicy(
     "orders-replication-permissions",
@@ -147,7 +165,12 @@ aws.iam.RolePolicy(
                     "Action": ["s3:ReplicateTags", "s3:ReplicateObject", "s3:ReplicateDelete"],
                     "Resource": [pulumi.Output.format("{0}/*", replica.arn)],
                 },
-                {"Sid": "OnTheSourceKey", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [source_key.arn]},
+                {
+                    "Sid": "OnTheSourceKey",
+                    "Effect": "Allow",
+                    "Action": ["kms:Decrypt"],
+                    "Resource": [source_key.arn],
+                },
                 {
                     "Sid": "OnTheReplicaKey",
                     "Effect": "Allow",
@@ -216,7 +239,13 @@ availability = aws.cloudwatch.MetricAlarm(
     opts=opts_in(primary_provider),
 )
 
-zone = aws.route53.Zone("checkout-zone", name=DOMAIN, force_destroy=True, tags=labels("global"), opts=opts_in(primary_provider))
+zone = aws.route53.Zone(
+    "checkout-zone",
+    name=DOMAIN,
+    force_destroy=True,
+    tags=labels("global"),
+    opts=opts_in(primary_provider),
+)
 primary_check = aws.route53.HealthCheck(
     "primary-availability-check",
     type="CLOUDWATCH_METRIC",

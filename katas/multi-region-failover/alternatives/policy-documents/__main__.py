@@ -35,7 +35,12 @@ key_policy = aws.iam.get_policy_document_output(
         {
             "sid": "AccountAdmin",
             "effect": "Allow",
-            "principals": [{"type": "AWS", "identifiers": [caller.account_id.apply(lambda a: f"arn:aws:iam::{a}:root")]}],
+            "principals": [
+                {
+                    "type": "AWS",
+                    "identifiers": [caller.account_id.apply(lambda a: f"arn:aws:iam::{a}:root")],
+                }
+            ],
             "actions": ["kms:*"],
             "resources": ["*"],
         }
@@ -48,10 +53,15 @@ def store(role: str, opts: pulumi.ResourceOptions):
     key = aws.kms.Key(
         f"{role}-cmk", enable_key_rotation=True, policy=key_policy.json, tags=tags(role), opts=opts
     )
-    alias = aws.kms.Alias(f"{role}-cmk-alias", name=f"alias/{service}-{role}", target_key_id=key.key_id, opts=opts)
+    alias = aws.kms.Alias(
+        f"{role}-cmk-alias", name=f"alias/{service}-{role}", target_key_id=key.key_id, opts=opts
+    )
     bucket = aws.s3.Bucket(f"{role}-bucket", force_destroy=True, tags=tags(role), opts=opts)
     versioning = aws.s3.BucketVersioning(
-        f"{role}-bucket-versioning", bucket=bucket.bucket, versioning_configuration={"status": "Enabled"}, opts=opts
+        f"{role}-bucket-versioning",
+        bucket=bucket.bucket,
+        versioning_configuration={"status": "Enabled"},
+        opts=opts,
     )
     aws.s3.BucketPublicAccessBlock(
         f"{role}-bucket-block",
@@ -65,7 +75,14 @@ def store(role: str, opts: pulumi.ResourceOptions):
     aws.s3.BucketServerSideEncryptionConfiguration(
         f"{role}-bucket-sse",
         bucket=bucket.bucket,
-        rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": alias.arn}}],
+        rules=[
+            {
+                "apply_server_side_encryption_by_default": {
+                    "sse_algorithm": "aws:kms",
+                    "kms_master_key_id": alias.arn,
+                }
+            }
+        ],
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[alias])),
     )
     return key, alias, bucket, versioning
@@ -78,7 +95,13 @@ role = aws.iam.Role(
     "s3-replication",
     assume_role_policy={
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "s3.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
     },
     tags=tags("global"),
     opts=in_east,
@@ -89,8 +112,18 @@ aws.iam.RolePolicy(
     policy={
         "Version": "2012-10-17",
         "Statement": [
-            {"Sid": "SourceConfig", "Effect": "Allow", "Action": "s3:GetReplicationConfiguration", "Resource": primary_bucket.arn},
-            {"Sid": "SourceList", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": primary_bucket.arn},
+            {
+                "Sid": "SourceConfig",
+                "Effect": "Allow",
+                "Action": "s3:GetReplicationConfiguration",
+                "Resource": primary_bucket.arn,
+            },
+            {
+                "Sid": "SourceList",
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": primary_bucket.arn,
+            },
             {
                 "Sid": "SourceVersions",
                 "Effect": "Allow",
@@ -107,9 +140,24 @@ aws.iam.RolePolicy(
                 "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
                 "Resource": pulumi.Output.concat(standby_bucket.arn, "/*"),
             },
-            {"Sid": "SourceKey", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": primary_key.arn},
-            {"Sid": "ReplicaKeyEncrypt", "Effect": "Allow", "Action": "kms:Encrypt", "Resource": standby_key.arn},
-            {"Sid": "ReplicaKeyDataKey", "Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": standby_key.arn},
+            {
+                "Sid": "SourceKey",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": primary_key.arn,
+            },
+            {
+                "Sid": "ReplicaKeyEncrypt",
+                "Effect": "Allow",
+                "Action": "kms:Encrypt",
+                "Resource": standby_key.arn,
+            },
+            {
+                "Sid": "ReplicaKeyDataKey",
+                "Effect": "Allow",
+                "Action": "kms:GenerateDataKey",
+                "Resource": standby_key.arn,
+            },
         ],
     },
     opts=in_east,
@@ -147,7 +195,10 @@ secret = aws.secretsmanager.Secret(
     opts=in_east,
 )
 aws.secretsmanager.SecretVersion(
-    "payment-provider-key-value", secret_id=secret.id, secret_string=cfg.require_secret("paymentApiKey"), opts=in_east
+    "payment-provider-key-value",
+    secret_id=secret.id,
+    secret_string=cfg.require_secret("paymentApiKey"),
+    opts=in_east,
 )
 
 topic = aws.sns.Topic("on-call", tags=tags("primary"), opts=in_east)
@@ -168,7 +219,9 @@ alarm = aws.cloudwatch.MetricAlarm(
     opts=in_east,
 )
 
-zone = aws.route53.Zone("public-zone", name=domain, force_destroy=True, tags=tags("global"), opts=in_east)
+zone = aws.route53.Zone(
+    "public-zone", name=domain, force_destroy=True, tags=tags("global"), opts=in_east
+)
 health = aws.route53.HealthCheck(
     "primary-alarm",
     type="CLOUDWATCH_METRIC",

@@ -42,7 +42,9 @@ for role, row in REGIONS.items():
     provider = aws.Provider(f"aws-{role}", region=row["region"])
     opts = pulumi.ResourceOptions(provider=provider)
     tags = {"owner": owner, "service": service, "region-role": role}
-    account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=provider)).account_id
+    account = aws.get_caller_identity_output(
+        opts=pulumi.InvokeOutputOptions(provider=provider)
+    ).account_id
     key = aws.kms.Key(
         f"{role}-key",
         description=f"{service} {role} data",
@@ -70,7 +72,10 @@ for role, row in REGIONS.items():
     )
     bucket = aws.s3.Bucket(f"{role}-orders", tags=tags, force_destroy=True, opts=opts)
     versionings[role] = aws.s3.BucketVersioning(
-        f"{role}-orders-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=opts
+        f"{role}-orders-versioning",
+        bucket=bucket.id,
+        versioning_configuration={"status": "Enabled"},
+        opts=opts,
     )
     aws.s3.BucketPublicAccessBlock(
         f"{role}-orders-pab",
@@ -84,7 +89,14 @@ for role, row in REGIONS.items():
     aws.s3.BucketServerSideEncryptionConfiguration(
         f"{role}-orders-sse",
         bucket=bucket.id,
-        rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key.id}}],
+        rules=[
+            {
+                "apply_server_side_encryption_by_default": {
+                    "sse_algorithm": "aws:kms",
+                    "kms_master_key_id": key.id,
+                }
+            }
+        ],
         opts=opts,
     )
     providers[role], keys[role], buckets[role] = provider, key, bucket
@@ -135,7 +147,11 @@ def replication_policy(src: str, dst: str, src_key: str, dst_key: str) -> str:
                     "Resource": [f"{dst}/*"],
                 },
                 {"Effect": "Allow", "Action": ["KMS:Decrypt"], "Resource": [src_key]},
-                {"Effect": "Allow", "Action": ["KMS:Encrypt", "KMS:GenerateDataKey"], "Resource": [dst_key]},
+                {
+                    "Effect": "Allow",
+                    "Action": ["KMS:Encrypt", "KMS:GenerateDataKey"],
+                    "Resource": [dst_key],
+                },
             ],
         }
     )
@@ -151,7 +167,10 @@ managed = aws.iam.Policy(
     opts=primary_opts,
 )
 aws.iam.RolePolicyAttachment(
-    "replication-policy-attachment", role=replication_role.name, policy_arn=managed.arn, opts=primary_opts
+    "replication-policy-attachment",
+    role=replication_role.name,
+    policy_arn=managed.arn,
+    opts=primary_opts,
 )
 
 aws.s3.BucketReplicationConfig(
@@ -175,7 +194,9 @@ aws.s3.BucketReplicationConfig(
             },
         }
     ],
-    opts=pulumi.ResourceOptions(provider=providers["primary"], depends_on=list(versionings.values())),
+    opts=pulumi.ResourceOptions(
+        provider=providers["primary"], depends_on=list(versionings.values())
+    ),
 )
 
 secret = aws.secretsmanager.Secret(
@@ -215,7 +236,9 @@ alarm = aws.cloudwatch.MetricAlarm(
     opts=primary_opts,
 )
 
-zone = aws.route53.Zone("zone", name=domain, force_destroy=True, tags=GLOBAL_TAGS, opts=primary_opts)
+zone = aws.route53.Zone(
+    "zone", name=domain, force_destroy=True, tags=GLOBAL_TAGS, opts=primary_opts
+)
 check = aws.route53.HealthCheck(
     "primary-alarm-check",
     type="CLOUDWATCH_METRIC",

@@ -40,10 +40,15 @@ key_policy = json.dumps(
 
 key, bucket, versioning = {}, {}, {}
 for role in ("primary", "secondary"):
-    key[role] = aws.kms.Key(f"kms-{role}", enable_key_rotation=True, policy=key_policy, tags=tag[role], opts=opt[role])
+    key[role] = aws.kms.Key(
+        f"kms-{role}", enable_key_rotation=True, policy=key_policy, tags=tag[role], opts=opt[role]
+    )
     bucket[role] = aws.s3.Bucket(f"s3-{role}", force_destroy=True, tags=tag[role], opts=opt[role])
     versioning[role] = aws.s3.BucketVersioning(
-        f"s3-{role}-ver", bucket=bucket[role].id, versioning_configuration={"status": "Enabled"}, opts=opt[role]
+        f"s3-{role}-ver",
+        bucket=bucket[role].id,
+        versioning_configuration={"status": "Enabled"},
+        opts=opt[role],
     )
     aws.s3.BucketPublicAccessBlock(
         f"s3-{role}-pab",
@@ -59,7 +64,10 @@ for role in ("primary", "secondary"):
         bucket=bucket[role].id,
         rules=[
             {
-                "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key[role].arn},
+                "apply_server_side_encryption_by_default": {
+                    "sse_algorithm": "aws:kms",
+                    "kms_master_key_id": key[role].arn,
+                },
                 "bucket_key_enabled": False,
             }
         ],
@@ -76,8 +84,13 @@ aws.s3.BucketPolicy(
                 "effect": "Deny",
                 "principals": [{"type": "*", "identifiers": ["*"]}],
                 "actions": ["s3:*"],
-                "resources": [bucket["secondary"].arn, bucket["secondary"].arn.apply(lambda a: f"{a}/*")],
-                "conditions": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
+                "resources": [
+                    bucket["secondary"].arn,
+                    bucket["secondary"].arn.apply(lambda a: f"{a}/*"),
+                ],
+                "conditions": [
+                    {"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}
+                ],
             }
         ],
         opts=pulumi.InvokeOutputOptions(provider=prov["secondary"]),
@@ -130,7 +143,9 @@ kms_doc = aws.iam.get_policy_document_output(
 )
 for name, doc in (("replicator-s3", s3_doc), ("replicator-kms", kms_doc)):
     managed = aws.iam.Policy(name, policy=doc.json, tags=tag["global"], opts=opt["primary"])
-    aws.iam.RolePolicyAttachment(f"{name}-attach", role=role.name, policy_arn=managed.arn, opts=opt["primary"])
+    aws.iam.RolePolicyAttachment(
+        f"{name}-attach", role=role.name, policy_arn=managed.arn, opts=opt["primary"]
+    )
 
 aws.s3.BucketReplicationConfig(
     "s3-primary-replication",
@@ -163,7 +178,10 @@ secret = aws.secretsmanager.Secret(
     opts=opt["primary"],
 )
 aws.secretsmanager.SecretVersion(
-    "payment-key-v", secret_id=secret.id, secret_string=c.require_secret("paymentApiKey"), opts=opt["primary"]
+    "payment-key-v",
+    secret_id=secret.id,
+    secret_string=c.require_secret("paymentApiKey"),
+    opts=opt["primary"],
 )
 
 topic = aws.sns.Topic("pager", tags=tag["primary"], opts=opt["primary"])
@@ -184,7 +202,9 @@ alarm = aws.cloudwatch.MetricAlarm(
     tags=tag["primary"],
     opts=opt["primary"],
 )
-zone = aws.route53.Zone("dns", name=domain, force_destroy=True, tags=tag["global"], opts=opt["primary"])
+zone = aws.route53.Zone(
+    "dns", name=domain, force_destroy=True, tags=tag["global"], opts=opt["primary"]
+)
 hc = aws.route53.HealthCheck(
     "dns-primary-hc",
     type="CLOUDWATCH_METRIC",
@@ -194,7 +214,10 @@ hc = aws.route53.HealthCheck(
     tags=tag["global"],
     opts=opt["primary"],
 )
-for role_name, endpoint_key, check_id in (("PRIMARY", "primaryEndpoint", hc.id), ("SECONDARY", "secondaryEndpoint", None)):
+for role_name, endpoint_key, check_id in (
+    ("PRIMARY", "primaryEndpoint", hc.id),
+    ("SECONDARY", "secondaryEndpoint", None),
+):
     aws.route53.Record(
         f"dns-api-{role_name.lower()}",
         zone_id=zone.zone_id,
