@@ -1,9 +1,12 @@
 """`kata` — grade, verify and benchmark katas.
 
-kata run <slug> [--solution | --mutant ID | --program DIR] [--endpoint URL] [--engine E]
+kata run <slug> [--solution | --mutant ID | --alternative NAME | --program DIR]
+         [--endpoint URL] [--engine E]
 kata grade <slug> --submission DIR
 kata list
 kata verify [slug ...]
+kata lint [slug ...]
+kata mutant new <slug> <id> [DIR] | kata mutant diff <slug> <id> <edited file or dir>
 kata bench [slug ...] [--runs N]
 """
 
@@ -13,13 +16,17 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, HarnessError
-from harness.kata import available_katas, load_kata
+from harness.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, HarnessError, UnknownKata
+from harness.kata import KATAS_DIR, available_katas, load_kata
+
+if TYPE_CHECKING:
+    from harness.kata_format.coverage import Coverage
 
 
 def _console() -> Console:
@@ -37,6 +44,8 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         variant = "solution"
     elif args.mutant:
         variant = f"mutant:{args.mutant}"
+    elif args.alternative:
+        variant = f"alternative:{args.alternative}"
     elif args.program:
         variant = f"program:{Path(args.program).resolve()}"
     options = RunOptions(
@@ -121,26 +130,86 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, console: Console) -> int:
+    import time
+
     from harness.emulator import start_embedded
     from harness.verify import verify_kata
 
+    started = time.perf_counter()
     slugs = args.slugs or available_katas()
     all_ok = True
     with start_embedded() as emulator:
         for slug in slugs:
             kata = load_kata(slug)
-            table = Table("variant", "expected", "verdict", "observed", title=f"verify {slug}")
-            for v in verify_kata(kata, emulator):
-                all_ok &= v.ok
+            table = Table("variant", "expected", "verdict", "observed", "s", title=f"verify {slug}")
+            checked = verify_kata(kata, emulator)
+            for v in checked.verdicts:
                 table.add_row(
                     v.variant,
                     v.expected,
                     "[green]ok[/]" if v.ok else "[red]WRONG[/]",
                     escape(v.detail),
+                    f"{v.seconds:.0f}",
                 )
             console.print(table)
+            _print_coverage(console, checked.coverage)
+            console.print(f"{slug}: {len(checked.verdicts)} runs in {checked.seconds:.0f} s")
+            all_ok &= checked.ok
+    console.print(f"total {time.perf_counter() - started:.0f} s")
     console.print("[green]all katas verified[/]" if all_ok else "[red]verification failed[/]")
     return EXIT_PASSED if all_ok else EXIT_FAILED
+
+
+def _print_coverage(console: Console, coverage: Coverage) -> None:
+    """requirement -> clause -> the mutants that break it, then what is missing."""
+    console.print("clause coverage (requirement → clause → mutants)")
+    for row in coverage.rows:
+        if row.clause is None:
+            console.print(f"  {row.requirement}  [yellow]clauses not declared[/]")
+            continue
+        caught_by = ", ".join(row.mutants) if row.mutants else "[red]no mutant[/]"
+        console.print(f"  {row.requirement}.{row.clause}  → {caught_by}")
+    for problem in coverage.problems:
+        console.print(f"  [red]coverage[/] {escape(problem)}")
+
+
+def cmd_lint(args: argparse.Namespace, console: Console) -> int:
+    from harness.kata_format.lint import lint_katas
+
+    slugs = args.slugs or available_katas()
+    unknown = [slug for slug in slugs if not (KATAS_DIR / slug).is_dir()]
+    if unknown:
+        raise UnknownKata(
+            f"unknown kata {unknown[0]!r}", f"available katas: {', '.join(available_katas())}"
+        )
+    problems = lint_katas(slugs, KATAS_DIR)
+    for line in problems:
+        print(line)  # plain lines, one per problem, for editors and CI annotations
+    if not problems:
+        console.print(f"[green]{len(slugs)} katas well-formed[/]")
+    return EXIT_FAILED if problems else EXIT_PASSED
+
+
+def cmd_mutant(args: argparse.Namespace, console: Console) -> int:
+    import tempfile
+
+    from harness.kata_format.variants import scratch_copy, write_mutant_diff
+
+    kata = load_kata(args.slug)
+    if args.action == "new":
+        dest = Path(args.path or tempfile.mkdtemp(prefix=f"mutant-{args.mutant_id}-"))
+        scratch_copy(kata, args.mutant_id, dest)
+        console.print(
+            f"edit {dest}, then: kata mutant diff {kata.slug} {args.mutant_id} {dest}\n"
+            f"and describe it under mutants.{args.mutant_id} in kata.yaml "
+            "(breaks, clause, mistake)"
+        )
+        return EXIT_PASSED
+    if not args.path:
+        raise HarnessError("kata mutant diff needs the edited file or directory")
+    out = write_mutant_diff(kata, args.mutant_id, Path(args.path))
+    console.print(f"wrote {out.relative_to(kata.path.parent.parent)}")
+    return EXIT_PASSED
 
 
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
@@ -228,6 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     which = run.add_mutually_exclusive_group()
     which.add_argument("--solution", action="store_true", help="grade the reference solution")
     which.add_argument("--mutant", metavar="ID", help="grade a known-bad variant")
+    which.add_argument(
+        "--alternative", metavar="NAME", help="grade alternatives/NAME, a correct program"
+    )
     which.add_argument("--program", metavar="DIR", help="take the candidate files from DIR")
     _add_grading_options(run)
     run.set_defaults(func=cmd_run)
@@ -247,9 +319,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="list the katas").set_defaults(func=cmd_list)
 
-    verify = sub.add_parser("verify", help="prove starter fails, solution passes, mutants caught")
+    verify = sub.add_parser(
+        "verify",
+        help="prove starter fails, solution and alternatives pass, mutants caught, clauses covered",
+    )
     verify.add_argument("slugs", nargs="*")
     verify.set_defaults(func=cmd_verify)
+
+    lint = sub.add_parser("lint", help="check the kata format without deploying (fast)")
+    lint.add_argument("slugs", nargs="*")
+    lint.set_defaults(func=cmd_lint)
+
+    mutant = sub.add_parser("mutant", help="make a mutant: edit a copy, then write its diff")
+    mutant.add_argument("action", choices=("new", "diff"))
+    mutant.add_argument("slug")
+    mutant.add_argument("mutant_id", metavar="id")
+    mutant.add_argument(
+        "path",
+        nargs="?",
+        help="new: where to copy the files (default: a temporary directory); "
+        "diff: the edited file or directory",
+    )
+    mutant.set_defaults(func=cmd_mutant)
 
     bench = sub.add_parser("bench", help="per-stage wall times of each kata's solution")
     bench.add_argument("slugs", nargs="*")

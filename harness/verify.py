@@ -1,14 +1,18 @@
-"""Kata fidelity: the starter fails, the solution passes, every mutant fails on the
-requirement it names. One embedded emulator serves all runs (reset between them).
+"""Kata fidelity: the starter fails, the solution and every alternative pass, every
+mutant fails on the requirements it names, and every clause of every requirement is
+broken by some mutant. One embedded emulator serves all runs (reset between them).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from harness.context import RunOptions
 from harness.emulator import Emulator
 from harness.kata import Kata
+from harness.kata_format.coverage import Coverage, clause_coverage
 from harness.runner import RunResult, run_kata
 
 
@@ -19,36 +23,59 @@ class Verdict:
     ok: bool
     detail: str
     result: RunResult
+    seconds: float = 0.0
 
 
-def verify_kata(kata: Kata, emulator: Emulator | None = None) -> list[Verdict]:
-    verdicts = []
+@dataclass
+class KataVerification:
+    kata: Kata
+    verdicts: list[Verdict] = field(default_factory=list)
+    coverage: Coverage | None = None
+    seconds: float = 0.0
 
-    def run(variant: str) -> RunResult:
+    @property
+    def ok(self) -> bool:
+        runs_ok = all(v.ok for v in self.verdicts)
+        return runs_ok and self.coverage is not None and self.coverage.ok
+
+
+def variants(kata: Kata) -> list[str]:
+    """What verify runs, in order: starter, solution, alternatives, mutants."""
+    return [
+        "starter",
+        "solution",
+        *(f"alternative:{a.name}" for a in kata.alternatives),
+        *(f"mutant:{m.id}" for m in kata.mutants),
+    ]
+
+
+def verify_kata(
+    kata: Kata,
+    emulator: Emulator | None = None,
+    on_verdict: Callable[[Verdict], None] | None = None,
+) -> KataVerification:
+    started = time.perf_counter()
+    out = KataVerification(kata, coverage=clause_coverage(kata))
+    mutants = {f"mutant:{m.id}": m for m in kata.mutants}
+    for variant in variants(kata):
         if emulator is not None:
             emulator.reset()
-        return run_kata(kata, RunOptions(variant=variant), emulator=emulator)
-
-    starter = run("starter")
-    verdicts.append(Verdict("starter", "fail", not starter.passed, _failing(starter), starter))
-    solution = run("solution")
-    verdicts.append(
-        Verdict("solution", "pass", solution.passed, _failing(solution) or "all passed", solution)
-    )
-    for mutant in kata.mutants:
-        res = run(f"mutant:{mutant.id}")
-        failing = res.failing_requirements()
-        caught = not res.passed and set(mutant.breaks) <= failing
-        verdicts.append(
-            Verdict(
-                f"mutant:{mutant.id}",
-                f"fail on {', '.join(mutant.breaks)}",
-                caught,
-                _failing(res),
-                res,
-            )
-        )
-    return verdicts
+        t0 = time.perf_counter()
+        res = run_kata(kata, RunOptions(variant=variant), emulator=emulator)
+        if variant == "starter":
+            verdict = Verdict(variant, "fail", not res.passed, _failing(res), res)
+        elif variant in mutants:
+            breaks = mutants[variant].breaks
+            caught = not res.passed and set(breaks) <= res.failing_requirements()
+            verdict = Verdict(variant, f"fail on {', '.join(breaks)}", caught, _failing(res), res)
+        else:  # the solution and the alternatives: correct programs
+            verdict = Verdict(variant, "pass", res.passed, _failing(res) or "all passed", res)
+        verdict.seconds = time.perf_counter() - t0
+        out.verdicts.append(verdict)
+        if on_verdict is not None:
+            on_verdict(verdict)
+    out.seconds = time.perf_counter() - started
+    return out
 
 
 def _failing(result: RunResult) -> str:

@@ -1,5 +1,6 @@
-"""Kata fidelity, for every kata: the starter fails, the solution passes, and every
-mutant fails on the requirement it names. This is `nox -s verify` as tests.
+"""Kata fidelity, for every kata: the starter fails, the solution and every
+alternative pass, and every mutant fails on the requirement it names. This is
+`nox -s verify` as tests (clause coverage, which needs no deploy, is `kata lint`'s).
 """
 
 from __future__ import annotations
@@ -9,14 +10,13 @@ import pytest
 from harness.context import RunOptions
 from harness.emulator import start_embedded
 from harness.kata import available_katas, load_kata
+from harness.kata_format.variants import mutant_files, solution_files
 from harness.runner import RunResult, run_kata
+from harness.verify import variants
 
 KATAS = available_katas()
-VARIANTS = [
-    (slug, variant)
-    for slug in KATAS
-    for variant in ["starter", "solution", *(f"mutant:{m.id}" for m in load_kata(slug).mutants)]
-]
+VARIANTS = [(slug, variant) for slug in KATAS for variant in variants(load_kata(slug))]
+MUTANTS = [(slug, m.id) for slug in KATAS for m in load_kata(slug).mutants]
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,16 @@ def _explain(result: RunResult) -> str:
     return "\n".join(lines) or "nothing failed"
 
 
+@pytest.mark.parametrize(("slug", "mutant_id"), MUTANTS, ids=[f"{s}:{m}" for s, m in MUTANTS])
+def test_mutant_diff_applies_and_changes_the_solution(slug, mutant_id):
+    # Fast (no deploy): a stale diff fails here, naming its hunk, before any slow run.
+    kata = load_kata(slug)
+    mutant = next(m for m in kata.mutants if m.id == mutant_id)
+    assert mutant.is_diff, f"mutants/{mutant_id}/ is a v1 copy: make it mutants/{mutant_id}.diff"
+    assert mutant_files(kata, mutant) != solution_files(kata), f"{mutant_id} changes nothing"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("slug", "variant"), VARIANTS, ids=[f"{s}:{v}" for s, v in VARIANTS])
 def test_kata_variant(slug, variant, emulator, tmp_path):
     result = _run(slug, variant, emulator, tmp_path)
@@ -48,7 +58,7 @@ def test_kata_variant(slug, variant, emulator, tmp_path):
     # Whatever the variant, the run must clean up after itself.
     teardown = [r for r in result.results if r.id == "teardown"]
     assert teardown and teardown[0].outcome == "passed", _explain(result)
-    if variant == "solution":
+    if variant == "solution" or variant.startswith("alternative:"):
         assert result.passed, _explain(result)
         assert result.exit_code == 0
         rows = {r.requirement for r in result.results if r.requirement and r.enforced}

@@ -166,10 +166,10 @@ def _apply_file(patch: FilePatch, original: str, prefix: str) -> str:
         want = max(hunk.old_start - 1, 0) + shift if hunk.old_lines else hunk.old_start + shift
         at = _locate(source, hunk.old_lines, want, cursor)
         if at is None:
-            first = hunk.old_lines[0].rstrip("\n") if hunk.old_lines else ""
             raise DiffError(
                 f"{prefix}hunk {hunk.number} at {patch.path}:{hunk.old_start} no longer applies "
-                f"to the solution (expected {first!r} and the lines after it) — regenerate it"
+                f"to the solution ({_first_mismatch(source, hunk.old_lines, want)}) "
+                "— regenerate it"
             )
         shift = at - max(hunk.old_start - 1, 0) if hunk.old_lines else shift
         out.extend(source[cursor:at])
@@ -177,6 +177,16 @@ def _apply_file(patch: FilePatch, original: str, prefix: str) -> str:
         cursor = at + len(hunk.old_lines)
     out.extend(source[cursor:])
     return "".join(out)
+
+
+def _first_mismatch(source: list[str], old: list[str], at: int) -> str:
+    """Where the hunk's lines and the file part, for a message the author can act on."""
+    for i, expected in enumerate(old):
+        found = source[at + i] if 0 <= at + i < len(source) else None
+        if found != expected:
+            seen = "the end of the file" if found is None else repr(found.rstrip("\n"))
+            return f"line {at + i + 1} should read {expected.rstrip(chr(10))!r}, not {seen}"
+    return "its lines are out of order"
 
 
 def _locate(source: list[str], old: list[str], want: int, floor: int) -> int | None:
