@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -34,7 +35,12 @@ class Topic(Adapter):
         return {**inputs, "arn": self._arn(ctx, inputs), "tagsAll": dict(inputs.get("tags") or {})}
 
     def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        attrs = {aws: str(inputs[k]) for k, aws in TOPIC_ATTRIBUTES.items() if inputs.get(k)}
+        # A policy may arrive as a dict (pulumi-aws accepts one); SNS takes the JSON text.
+        attrs = {
+            aws: inputs[k] if isinstance(inputs[k], str) else json.dumps(inputs[k])
+            for k, aws in TOPIC_ATTRIBUTES.items()
+            if inputs.get(k)
+        }
         if inputs.get("fifoTopic"):
             attrs["FifoTopic"] = "true"
         kwargs: dict[str, Any] = {"Name": inputs["name"], "Attributes": attrs}
@@ -64,7 +70,8 @@ class Topic(Adapter):
         sns = ctx.client("sns")
         for key, aws in TOPIC_ATTRIBUTES.items():
             if old.get(key) != new.get(key) and new.get(key) is not None:
-                sns.set_topic_attributes(TopicArn=id_, AttributeName=aws, AttributeValue=new[key])
+                value = new[key] if isinstance(new[key], str) else json.dumps(new[key])
+                sns.set_topic_attributes(TopicArn=id_, AttributeName=aws, AttributeValue=value)
         if old.get("tags") != new.get("tags"):
             removed = [k for k in (old.get("tags") or {}) if k not in (new.get("tags") or {})]
             if removed:
