@@ -112,7 +112,7 @@ def build_monitor(
                 source=sources.get((request.type, request.name), ""),
             )
             id_, outputs = applier.register(reg, _plain(inputs))
-            obj = _sync_await(rpc.serialize_properties(outputs, {}))
+            obj = _sync_await(rpc.serialize_properties(_documents_as_strings(outputs), {}))
             self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, outputs)
             return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
 
@@ -126,6 +126,18 @@ def build_monitor(
             return empty_pb2.Empty()
 
     return ApplyingMonitor(Calls())
+
+
+# Inputs pulumi-aws types "str or PolicyDocument": a program may pass a dict, but the
+# provider always returns the JSON string, and the SDK refuses a dict output there.
+_JSON_DOCUMENTS = frozenset({"policy", "assumeRolePolicy", "accessPolicies", "policyDocument"})
+
+
+def _documents_as_strings(outputs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: json.dumps(v) if k in _JSON_DOCUMENTS and isinstance(v, dict | list) else v
+        for k, v in outputs.items()
+    }
 
 
 def _plain(value: Any) -> Any:
