@@ -19,14 +19,31 @@ def _install(session: nox.Session, *extra: str) -> None:
     session.install("-e", ".", *extra)
 
 
+EXIT_USAGE = 2  # harness.errors: 0 passed, 1 failed, 2 usage/environment, 130 interrupted
+
+
+def _kata_command(session: nox.Session, *args: str) -> None:
+    """Run ``kata`` and leave nox with its exit code, not nox's blanket 1 for any failure:
+    scripts and CI tell a failed kata (1) from a broken setup (2) by it."""
+    try:
+        session.run("kata", *args)
+    except nox.command.CommandFailed as failed:
+        raise SystemExit(failed.return_code or 1) from None
+
+
+def _usage(session: nox.Session, message: str) -> None:
+    session.run("kata", "list")
+    session.log(message)
+    raise SystemExit(EXIT_USAGE)
+
+
 @nox.session(python=PYTHON)
 def kata(session: nox.Session) -> None:
     """Grade a kata: nox -s kata -- <slug> [--solution | --mutant ID] [--endpoint URL]."""
     _install(session)
     if not session.posargs:
-        session.run("kata", "list")
-        session.error("name a kata: nox -s kata -- <slug>")
-    session.run("kata", "run", *session.posargs)
+        _usage(session, "name a kata: nox -s kata -- <slug>")
+    _kata_command(session, "run", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -34,9 +51,8 @@ def grade(session: nox.Session) -> None:
     """Grade a submission: nox -s grade -- <slug> --submission DIR (a fork or its files)."""
     _install(session)
     if not session.posargs:
-        session.run("kata", "list")
-        session.error("name a kata and a submission: nox -s grade -- <slug> --submission DIR")
-    session.run("kata", "grade", *session.posargs)
+        _usage(session, "name a kata and a submission: nox -s grade -- <slug> --submission DIR")
+    _kata_command(session, "grade", *session.posargs)
 
 
 @nox.session(python=PYTHON)
