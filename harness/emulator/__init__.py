@@ -141,6 +141,9 @@ def _start_embedded(port: int, sandbox: Sandbox | None) -> Emulator:
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["MOTO_ALLOW_NONEXISTENT_REGION"] = "false"
+    # AWS-managed policies (arn:aws:iam::aws:policy/...) exist in every account, and
+    # programs attach them; moto loads its copy of them (about 1,600) only when asked.
+    env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     # Import the harness from this checkout even when it is not installed.
     repo = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (repo, env.get("PYTHONPATH", "")) if p)
@@ -237,7 +240,9 @@ def connect_external(endpoint: str, allow_remote: bool = False) -> Emulator:
 
 # moto builds some backends on their first request, slowly: EC2 creates the default VPC,
 # its subnets and security groups and loads its AMI catalog (about 2.5 s).
-SLOW_BACKENDS = {"ec2": "describe_vpcs"}
+# Backends that take a second or more to build: EC2 (its AMI and instance-type tables)
+# and IAM (the AWS-managed policies, about 1.1 s).
+SLOW_BACKENDS = {"ec2": "describe_vpcs", "iam": "list_roles"}
 
 
 def warm_backends(emulator: Emulator, services: list[str], region: str) -> None:

@@ -116,6 +116,24 @@ def build_monitor(
             self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, outputs)
             return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
 
+        # pulumi-aws's provider does not take resource references, so the Pulumi engine
+        # sends it the referenced resource's id (a component's URN) instead; the SDK does
+        # that itself when the monitor says it has no resource references. Without this,
+        # `RolePolicyAttachment(role=some_role)` reached the adapter as a rehydrated Role.
+        def SupportsFeature(self, request: Any) -> Any:
+            if request.id == "resourceReferences":
+                return type("SupportsFeatureResponse", (), {"hasSupport": False})
+            return super().SupportsFeature(request)
+
+        def GetDeploymentInfo(self, request: Any) -> Any:
+            info = super().GetDeploymentInfo(request)
+            features = [
+                f
+                for f in info.supportedFeatures
+                if f != resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES
+            ]
+            return resource_pb2.DeploymentInfo(supportedFeatures=features)
+
         def RegisterResourceOutputs(self, request: Any) -> Any:
             if request.urn == ApplyingMonitor.stack_urn:
                 _ensure_event_loop()

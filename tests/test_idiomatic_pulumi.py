@@ -1,0 +1,60 @@
+"""Idiomatic Pulumi runs on the local engine as the Pulumi engine would take it (issue 16).
+
+- a resource passed where its id is expected: the engine sends a provider that takes
+  no resource references the referenced resource's id;
+- policies given as dicts (pulumi-aws 7 types them ``str | PolicyDocumentArgs``): the
+  provider stores and returns the JSON string;
+- AWS-managed policies exist, as they do in every account.
+"""
+
+from __future__ import annotations
+
+import json
+
+PROGRAM = """
+    import pulumi
+    import pulumi_aws as aws
+
+    role = aws.iam.Role(
+        "worker",
+        assume_role_policy={
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }],
+        },
+    )
+    policy = aws.iam.Policy(
+        "read",
+        policy={
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+            ],
+        },
+    )
+    aws.iam.RolePolicyAttachment("read", role=role, policy_arn=policy.arn)
+    aws.iam.RolePolicyAttachment(
+        "readonly", role=role, policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess"
+    )
+    pulumi.export("roleName", role.name)
+    pulumi.export("trust", role.assume_role_policy)
+"""
+
+
+def test_resources_as_ids_dict_policies_and_aws_managed_policies(pulumi_project, aws_client):
+    engine = pulumi_project(PROGRAM)
+    state = engine.up()
+    iam = aws_client("iam")
+    role = state.outputs["roleName"]
+    # The program saw the provider's JSON string, not the dict it passed.
+    assert json.loads(state.outputs["trust"])["Statement"][0]["Action"] == "sts:AssumeRole"
+    attached = {
+        p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+    }
+    assert attached == {state.named("read").id, "arn:aws:iam::aws:policy/ReadOnlyAccess"}
+    assert not engine.preview().pending, "a second preview wants no changes"
+    engine.destroy()
+    assert role not in {r["RoleName"] for r in iam.list_roles()["Roles"]}
