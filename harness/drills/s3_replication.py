@@ -2,8 +2,8 @@
 
 moto stores a replication configuration and copies nothing. This drill reads the
 source bucket's configuration from the emulator and brings every destination up to
-date with the source, acting as the configuration's IAM role with IAM enforcement
-on — so a role that may not write the destination replicates nothing, as in AWS.
+date with the source, each step authorized as S3 authorizes the configuration's IAM
+role — so a role that may not write the destination replicates nothing, as in AWS.
 
 What it models (S3 user guide, "Replicating objects"; "Setting up permissions"):
 
@@ -11,15 +11,20 @@ What it models (S3 user guide, "Replicating objects"; "Setting up permissions"):
   source or a destination bucket not versioning-enabled; an SSE-KMS rule
   (``SseKmsEncryptedObjects`` Enabled) without ``ReplicaKmsKeyID``. Raised as
   ``ReplicationRefused`` before anything is copied.
-- **The role**: S3 assumes it, so its trust policy must name ``s3.amazonaws.com``
-  (otherwise every object FAILs). S3 then authorizes it for the replication actions —
-  ``s3:GetReplicationConfiguration`` on the source bucket,
+- **The role**: S3 assumes it, so its trust policy must let ``s3.amazonaws.com``
+  assume it, read by meaning (``harness.iam.trust``: ``"x"`` or ``["x"]``, any action
+  spelling; otherwise every object FAILs). S3 then authorizes each step as the
+  replication action it is, against the role's deployed policies (inline, attached,
+  its permissions boundary) evaluated by ``harness.iam.evaluate`` — IAM's logic, with
+  action names case-insensitive and wildcards expanded, which moto's enforcement is
+  not: ``s3:GetReplicationConfiguration`` on the source bucket,
   ``s3:GetObjectVersionForReplication`` (and ``…Tagging``) on source objects,
   ``s3:ReplicateObject`` / ``s3:ReplicateDelete`` / ``s3:ReplicateTags`` on destination
-  objects. The drill makes those calls as the role under enforcement (the embedded
-  emulator authorizes them as the replication actions, patch 9); a denied call marks
-  the object FAILED. KMS permissions of the role are not evaluated (moto authorizes
-  KMS calls against Resource "*").
+  objects, and for SSE-KMS objects ``kms:Decrypt`` with the source object's key and
+  ``kms:Encrypt`` with the replica key (each key named by id, ARN or alias, resolved
+  in its region to the key's ARN). A denied step marks the object FAILED. Not
+  evaluated: key policies (a key policy that does not delegate to IAM would also
+  stop replication in AWS) and bucket policies of the destination.
 - **Which objects**: the rule whose filter matches the key (``Prefix``, ``Tag``,
   ``And``), the highest ``Priority`` winning among rules for the same destination; a
   winning rule that is Disabled replicates nothing. Objects encrypted with SSE-KMS
@@ -43,18 +48,15 @@ Replication for those) — checks write their objects after deploy.
 
 from __future__ import annotations
 
-import json
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
-from harness.drills.iam import Principal, Principals, is_denied
+from harness.drills.iam import Principal, Principals
+from harness.iam import Grants, KeyResolver, Request, documents_of_role, evaluate, who_can_assume
 
 REPLICATION_HEADER = "x-kata-s3-replication"  # see harness/emulator/patches.py, patch 9
-_sessions: weakref.WeakKeyDictionary[Principals, dict[str, Principal]] = weakref.WeakKeyDictionary()
 S3_SERVICE = "s3.amazonaws.com"
 
 
@@ -156,16 +158,13 @@ def replicate(principals: Principals, source_bucket: str) -> ReplicationReport:
     work = _plan(s3, source_bucket, rules, regions, report)
     if not work:
         return report
-    trusted = _trusts_s3(admin("iam"), role_arn)
-    if trusted is not True:
+    grants = _role_grants(admin("iam"), role_arn)
+    if isinstance(grants, str):
         for item in work:
-            report.outcomes.append(item.outcome("FAILED", trusted))
+            report.outcomes.append(item.outcome("FAILED", grants))
         return report
-    role = _sessions.setdefault(principals, {}).get(role_arn)
-    if role is None:  # a session and its clients cost ~0.3 s: one per role and Principals
-        role = _sessions[principals][role_arn] = as_replication_role(principals, role_arn)
-    with principals.enforced():
-        _copy(role, source_bucket, regions, work, report)
+    keys = _Keys(admin)
+    _copy(_Authorizer(grants, keys), admin, source_bucket, regions, work, report)
     return report
 
 
@@ -238,30 +237,52 @@ def _region(s3: Any, bucket: str) -> str:
     return s3.get_bucket_location(Bucket=bucket).get("LocationConstraint") or "us-east-1"
 
 
-def _trusts_s3(iam: Any, role_arn: str) -> bool | str:
-    """True, or why S3 cannot assume the role."""
+def _role_grants(iam: Any, role_arn: str) -> Grants | str:
+    """The role's deployed policies, or why S3 cannot act as it."""
     try:
-        role = iam.get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]
+        grants = documents_of_role(iam, role_arn)
+        trust = iam.get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]
     except ClientError:
         return f"replication role {role_arn} does not exist"
-    doc = role.get("AssumeRolePolicyDocument")
-    doc = json.loads(unquote(doc)) if isinstance(doc, str) else doc
-    statements = doc.get("Statement", [])
-    for st in statements if isinstance(statements, list) else [statements]:
-        if st.get("Effect") != "Allow":
-            continue
-        actions = st.get("Action", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        if not any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions):
-            continue
-        principal = st.get("Principal")
-        if principal == "*":
-            return True
-        services = (principal or {}).get("Service", []) if isinstance(principal, dict) else []
-        services = [services] if isinstance(services, str) else services
-        if S3_SERVICE in services:
-            return True
-    return f"the trust policy of {role_arn} does not let {S3_SERVICE} assume it"
+    if not who_can_assume(trust.get("AssumeRolePolicyDocument"), S3_SERVICE):
+        return f"the trust policy of {role_arn} does not let {S3_SERVICE} assume it"
+    return grants
+
+
+class _Keys:
+    """KMS key names (id, ARN, alias) -> key ARN, per region, read once from the emulator."""
+
+    def __init__(self, admin: Any) -> None:
+        self.admin = admin
+        self._by_region: dict[str, KeyResolver] = {}
+
+    def arn(self, name: str, region: str) -> str | None:
+        if region not in self._by_region:
+            self._by_region[region] = KeyResolver.from_client(self.admin("kms", region))
+        return self._by_region[region].resolve(name)
+
+
+@dataclass
+class _Authorizer:
+    """S3 replication's IAM check of one step, on the role's deployed policies."""
+
+    grants: Grants
+    keys: _Keys
+
+    def denied(self, action: str, resource: str) -> str | None:
+        """None if the role may, else why not (one sentence fragment)."""
+        decision = evaluate(
+            Request(action, resource, {"aws:PrincipalArn": self.grants.principal_arn}),
+            self.grants.documents,
+            boundary_docs=[self.grants.boundary] if self.grants.boundary else None,
+        )
+        return None if decision.allowed else f"the replication role may not {action} on {resource}"
+
+    def key_denied(self, action: str, key_name: str, region: str) -> str | None:
+        arn = self.keys.arn(key_name, region)
+        if arn is None:
+            return f"KMS key {key_name} does not exist in {region}"
+        return self.denied(action, arn)
 
 
 # -- what to copy ----------------------------------------------------------------------
@@ -379,29 +400,52 @@ def _current(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
 
 
 def _copy(
-    role: Principal,
+    auth: _Authorizer,
+    admin: Any,
     source: str,
     regions: dict[str, str],
     work: list[_Item],
     report: ReplicationReport,
 ) -> None:
-    src = role.client("s3", regions[source])
-    try:
-        src.get_bucket_replication(Bucket=source)
-    except ClientError as exc:
-        if not is_denied(exc):
-            raise
-        why = f"the role may not s3:GetReplicationConfiguration on {source}"
+    why = auth.denied("s3:GetReplicationConfiguration", f"arn:aws:s3:::{source}")
+    if why:
         report.outcomes += [item.outcome("FAILED", why) for item in work]
         return
+    src = admin("s3", regions[source])
     for item in work:
-        dest = role.client("s3", regions[item.rule.destination])
-        try:
-            report.outcomes.append(_copy_one(src, dest, source, item))
-        except ClientError as exc:
-            if not is_denied(exc):
-                raise
-            report.outcomes.append(item.outcome("FAILED", _denied(exc, item, source)))
+        dest_region = regions[item.rule.destination]
+        why = _step_denied(auth, src, source, regions[source], dest_region, item)
+        if why:
+            report.outcomes.append(item.outcome("FAILED", why))
+        else:
+            report.outcomes.append(_copy_one(src, admin("s3", dest_region), source, item))
+
+
+def _step_denied(
+    auth: _Authorizer, src: Any, source: str, src_region: str, dest_region: str, item: _Item
+) -> str | None:
+    """Why S3 replication may not copy this item as the role, or None."""
+    rule = item.rule
+    target = f"arn:aws:s3:::{rule.destination}/{item.key}"
+    if item.delete_marker:
+        return auth.denied("s3:ReplicateDelete", target)
+    checks = [("s3:GetObjectVersionForReplication", f"arn:aws:s3:::{source}/{item.key}")]
+    if item.tagged:
+        checks.append(("s3:GetObjectVersionTagging", f"arn:aws:s3:::{source}/{item.key}"))
+    checks.append(("s3:ReplicateObject", target))
+    if item.tagged:
+        checks.append(("s3:ReplicateTags", target))
+    for action, resource in checks:
+        why = auth.denied(action, resource)
+        if why:
+            return why
+    if item.sse == "aws:kms":
+        head = src.head_object(Bucket=source, Key=item.key, VersionId=item.version_id)
+        source_key = head.get("SSEKMSKeyId", "")
+        return auth.key_denied("kms:Decrypt", source_key, src_region) or auth.key_denied(
+            "kms:Encrypt", rule.replica_key, dest_region
+        )
+    return None
 
 
 def _copy_one(src: Any, dest: Any, source: str, item: _Item) -> Outcome:
@@ -431,18 +475,6 @@ def _copy_one(src: Any, dest: Any, source: str, item: _Item) -> Outcome:
             Bucket=rule.destination, Key=item.key, Tagging={"TagSet": tags["TagSet"]}
         )
     return item.outcome("COMPLETED", "replicated")
-
-
-def _denied(exc: ClientError, item: _Item, source: str) -> str:
-    op = exc.operation_name
-    action = {
-        "GetObject": f"s3:GetObjectVersionForReplication on arn:aws:s3:::{source}/{item.key}",
-        "GetObjectTagging": f"s3:GetObjectVersionTagging on arn:aws:s3:::{source}/{item.key}",
-        "PutObject": f"s3:ReplicateObject on arn:aws:s3:::{item.rule.destination}/{item.key}",
-        "PutObjectTagging": f"s3:ReplicateTags on arn:aws:s3:::{item.rule.destination}/{item.key}",
-        "DeleteObject": f"s3:ReplicateDelete on arn:aws:s3:::{item.rule.destination}/{item.key}",
-    }.get(op, op)
-    return f"the replication role may not {action}"
 
 
 __all__ = [

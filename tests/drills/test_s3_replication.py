@@ -1,5 +1,6 @@
-"""The S3 replication drill (harness/drills/s3_replication.py): copies as the
-configuration's role with IAM enforcement on, refuses where S3 refuses.
+"""The S3 replication drill (harness/drills/s3_replication.py): copies what the
+configuration's role may replicate (its policies evaluated by meaning), refuses where
+S3 refuses.
 """
 
 from __future__ import annotations
@@ -252,6 +253,15 @@ def test_sse_kms_objects_need_the_rule_to_opt_in(pair, principals, aws_client):
     }
     pair.configure(opted_in)
     report = replicate(principals, pair.source)
+    assert "may not kms:Decrypt on " + source_key in report.explain("orders/1.json")
+
+    kms_grants = json.loads(_policy(pair.source, pair.dest))
+    kms_grants["Statement"] += [
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": source_key},
+        {"Effect": "Allow", "Action": "kms:Encrypt", "Resource": replica_key},
+    ]
+    pair.policy(json.dumps(kms_grants))
+    report = replicate(principals, pair.source)
     assert report.completed("orders/1.json"), report.explain("orders/1.json")
     head = pair.dst_s3.head_object(Bucket=pair.dest, Key="orders/1.json")
     assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", replica_key)
@@ -309,3 +319,62 @@ def test_replication_role_calls_are_authorized_as_replication_actions(pair, prin
     with principals.enforced():
         assert_denied(lambda: s3.put_object(Bucket=pair.dest, Key="k", Body=b""), "ReplicateObject")
         assert_allowed(lambda: s3.delete_object(Bucket=pair.dest, Key="k"), "ReplicateDelete")
+
+
+def test_the_role_is_read_by_meaning_not_by_spelling(pair, principals):
+    # A list-valued service principal and upper-case action names mean what the
+    # canonical spelling means; IAM compares action names case-insensitively.
+    pair.version(pair.source, pair.dest)
+    pair.configure(pair.rule())
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": ["s3.amazonaws.com"]},
+                "Action": ["sts:AssumeRole"],
+            }
+        ],
+    }
+    pair.iam.update_assume_role_policy(RoleName=pair.role_name, PolicyDocument=json.dumps(trust))
+    pair.policy(_policy(pair.source, pair.dest).replace('"s3:', '"S3:'))
+    pair.src_s3.put_object(Bucket=pair.source, Key="orders/1.json", Body=b"{}")
+    report = replicate(principals, pair.source)
+    assert report.completed("orders/1.json"), report.explain("orders/1.json")
+
+
+def test_a_replica_key_the_role_may_not_use_replicates_nothing(pair, principals, aws_client):
+    pair.version(pair.source, pair.dest)
+    kms_src = aws_client("kms", region=SOURCE_REGION)
+    kms_dst = aws_client("kms", region=DEST_REGION)
+    source_key = kms_src.create_key()["KeyMetadata"]["Arn"]
+    replica_key = kms_dst.create_key()["KeyMetadata"]
+    kms_dst.create_alias(AliasName="alias/replicas", TargetKeyId=replica_key["KeyId"])
+    pair.src_s3.put_bucket_encryption(
+        Bucket=pair.source,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": source_key,
+                    }
+                }
+            ]
+        },
+    )
+    pair.configure(
+        {
+            **pair.rule(EncryptionConfiguration={"ReplicaKmsKeyID": "alias/replicas"}),
+            "SourceSelectionCriteria": {"SseKmsEncryptedObjects": {"Status": "Enabled"}},
+        }
+    )
+    grants = json.loads(_policy(pair.source, pair.dest))
+    grants["Statement"].append(
+        {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:Encrypt"], "Resource": source_key}
+    )
+    pair.policy(json.dumps(grants))
+    pair.src_s3.put_object(Bucket=pair.source, Key="orders/1.json", Body=b"{}")
+    report = replicate(principals, pair.source)
+    assert f"may not kms:Encrypt on {replica_key['Arn']}" in report.explain("orders/1.json")
+    assert pair.dest_body("orders/1.json") is None
