@@ -1,5 +1,13 @@
 """Alarm state changes and the notifications CloudWatch sends for them.
 
+Two kinds of callers use this module. :func:`run_actions` and :func:`notification`
+are what CloudWatch does on a state change; the alarm evaluation drill
+(``harness.drills.cloudwatch``) calls them when an alarm's *definition*, evaluated on
+published metric data, changes its state. :func:`set_state` is a **shortcut**: it
+forces a state without any metric data, so an alarm on the wrong metric, dimension or
+region still "fires". It stays for checks not yet migrated to the evaluation drill;
+new checks publish data and let ``AlarmDrill`` decide.
+
 Models: a CloudWatch metric alarm changing state and running its actions. In AWS,
 when an alarm *changes* state (OK -> ALARM, ALARM -> OK, … -> INSUFFICIENT_DATA) and
 its actions are enabled, CloudWatch publishes one JSON notification to every SNS topic
@@ -80,8 +88,11 @@ def describe(client: Callable[..., Any], alarm: str, region: str) -> dict[str, A
 def set_state(
     client: Callable[..., Any], alarm: str, region: str, state: str, reason: str = "kata drill"
 ) -> AlarmChange:
-    """Set the alarm's state and run its SNS actions as CloudWatch would.
+    """Shortcut: force the alarm's state and run its SNS actions as CloudWatch would.
 
+    The state is *set*, not evaluated from the alarm's definition: prefer
+    ``harness.drills.cloudwatch.AlarmDrill``, which publishes metric data and lets the
+    alarm's metric, dimensions, region, statistic and thresholds decide.
     ``client(service, region)`` is an admin client factory on the emulator (the ``aws``
     fixture of a kata's checks).
     """
@@ -95,32 +106,73 @@ def set_state(
     change = AlarmChange(alarm=alarm, region=region, old_state=old, new_state=state)
     if not change.changed:
         return change  # no transition, no notification
-    actions = list(before.get(ACTION_LISTS[state]) or [])
-    if not before.get("ActionsEnabled", True):
-        change.skipped = [(arn, "the alarm's actions are disabled") for arn in actions]
-        return change
     change.message = notification(before, old, state, reason, region)
-    subject = f'{state}: "{alarm}" in {REGION_NAMES.get(region, region)}'[:100]
-    for arn in actions:
-        parts = arn.split(":")
-        if len(parts) < 6 or parts[2] != "sns":
-            change.skipped.append((arn, "only SNS actions are modeled"))
-            continue
-        if parts[3] != region:
-            change.skipped.append((arn, f"topic is in {parts[3]}, the alarm in {region}"))
-            continue
-        client("sns", region).publish(
-            TopicArn=arn, Subject=subject, Message=json.dumps(change.message)
-        )
-        change.notified.append(arn)
+    change.notified, change.skipped = run_actions(client, before, region, state, change.message)
     return change
 
 
+def run_actions(
+    client: Callable[..., Any],
+    alarm: dict[str, Any],
+    region: str,
+    state: str,
+    message: dict[str, Any],
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Publish ``message`` to the SNS topics among the actions of ``state``, as CloudWatch
+    does on a transition into it: (topics published to, (action, why not) skipped)."""
+    actions = list(alarm.get(ACTION_LISTS[state]) or [])
+    if not alarm.get("ActionsEnabled", True):
+        return [], [(arn, "the alarm's actions are disabled") for arn in actions]
+    subject = f'{state}: "{alarm["AlarmName"]}" in {REGION_NAMES.get(region, region)}'[:100]
+    notified: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    for arn in actions:
+        parts = arn.split(":")
+        if len(parts) < 6 or parts[2] != "sns":
+            skipped.append((arn, "only SNS actions are modeled"))
+            continue
+        if parts[3] != region:
+            skipped.append((arn, f"topic is in {parts[3]}, the alarm in {region}"))
+            continue
+        client("sns", region).publish(TopicArn=arn, Subject=subject, Message=json.dumps(message))
+        notified.append(arn)
+    return notified, skipped
+
+
 def notification(
-    alarm: dict[str, Any], old: str, new: str, reason: str, region: str
+    alarm: dict[str, Any],
+    old: str,
+    new: str,
+    reason: str,
+    region: str,
+    when: datetime | None = None,
 ) -> dict[str, Any]:
-    """The JSON document CloudWatch publishes to SNS on a state change."""
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+    """The JSON document CloudWatch publishes to SNS on a state change.
+
+    A composite alarm's has its ``AlarmRule`` instead of a ``Trigger``; a metric math
+    alarm's ``Trigger`` lists its ``Metrics`` instead of one metric.
+    """
+    now = _timestamp(when or datetime.now(UTC))
+    arn = alarm.get("AlarmArn", "")
+    head: dict[str, Any] = {
+        "AlarmName": alarm["AlarmName"],
+        "AlarmDescription": alarm.get("AlarmDescription"),
+        "AWSAccountId": arn.split(":")[4] if arn.count(":") >= 5 else "",
+        "AlarmConfigurationUpdatedTimestamp": str(
+            alarm.get("AlarmConfigurationUpdatedTimestamp", "")
+        ),
+        "NewStateValue": new,
+        "NewStateReason": reason,
+        "StateChangeTime": now,
+        "Region": REGION_NAMES.get(region, region),
+        "AlarmArn": arn,
+        "OldStateValue": old,
+        "OKActions": list(alarm.get("OKActions") or []),
+        "AlarmActions": list(alarm.get("AlarmActions") or []),
+        "InsufficientDataActions": list(alarm.get("InsufficientDataActions") or []),
+    }
+    if alarm.get("AlarmRule") is not None:
+        return {**head, "AlarmRule": alarm["AlarmRule"]}
     trigger: dict[str, Any] = {
         "MetricName": alarm.get("MetricName"),
         "Namespace": alarm.get("Namespace"),
@@ -139,22 +191,21 @@ def notification(
     }
     if alarm.get("DatapointsToAlarm"):
         trigger["DatapointsToAlarm"] = alarm["DatapointsToAlarm"]
-    arn = alarm.get("AlarmArn", "")
-    return {
-        "AlarmName": alarm["AlarmName"],
-        "AlarmDescription": alarm.get("AlarmDescription"),
-        "AWSAccountId": arn.split(":")[4] if arn.count(":") >= 5 else "",
-        "AlarmConfigurationUpdatedTimestamp": str(
-            alarm.get("AlarmConfigurationUpdatedTimestamp", "")
-        ),
-        "NewStateValue": new,
-        "NewStateReason": reason,
-        "StateChangeTime": now,
-        "Region": REGION_NAMES.get(region, region),
-        "AlarmArn": arn,
-        "OldStateValue": old,
-        "OKActions": list(alarm.get("OKActions") or []),
-        "AlarmActions": list(alarm.get("AlarmActions") or []),
-        "InsufficientDataActions": list(alarm.get("InsufficientDataActions") or []),
-        "Trigger": trigger,
-    }
+    if alarm.get("Metrics"):
+        for key in ("MetricName", "Namespace", "StatisticType", "Statistic", "Unit", "Dimensions"):
+            trigger.pop(key)
+        trigger["Metrics"] = [_lower_keys(q) for q in alarm["Metrics"]]
+    return {**head, "Trigger": trigger}
+
+
+def _timestamp(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+
+
+def _lower_keys(value: Any) -> Any:
+    """CloudWatch writes a metric math alarm's queries with camelCase keys."""
+    if isinstance(value, dict):
+        return {k[:1].lower() + k[1:]: _lower_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lower_keys(v) for v in value]
+    return value

@@ -45,6 +45,14 @@ They are tested in tests/test_emulator_patches.py and the drill tests.
    call of a client maps to. A request that carries the ``x-kata-s3-replication``
    header (only harness.drills.s3_replication sends it) is authorized as the
    replication action S3 would check instead of GetObject/PutObject/DeleteObject.
+10. CloudWatch composite alarms: moto 5.2 has no PutCompositeAlarm (HTTP 500), so a
+    program's ``aws.cloudwatch.CompositeAlarm`` could not be stored and no drill could
+    read its rule. It is stored on moto's own alarm backend as AWS documents it
+    (``AlarmRule``, the three action lists, ``ActionsEnabled``, ``ActionsSuppressor``
+    with its wait and extension periods; a new composite starts INSUFFICIENT_DATA), so
+    SetAlarmState, DeleteAlarms and tags work on it. DescribeAlarms honours
+    ``AlarmTypes`` as AWS does: without it only metric alarms are returned, and a
+    composite is described with its rule and suppressor fields.
 11. IAM's glob rules in identity policies: moto turned ``*`` into a regex ``.*`` and
     left every other character a regex, so ``?`` meant "optional", ``.`` any character,
     and actions were case-sensitive — ``SQS:ReceiveMessage`` was denied where AWS
@@ -121,6 +129,7 @@ def apply() -> None:
     _keep_health_check_alarms()
     _keep_secret_replica_keys()
     _authorize_s3_replication_actions()
+    _store_composite_alarms()
     _iam_glob_semantics()
 
 
@@ -462,6 +471,64 @@ def _authorize_s3_replication_actions() -> None:
             self.data["Action"] = action
 
     S3Response._set_action = _set_action
+
+
+def _store_composite_alarms() -> None:
+    from moto.cloudwatch.responses import ActionResult, CloudWatchResponse, EmptyResult
+
+    def put_composite_alarm(self: Any) -> Any:
+        name = self._get_param("AlarmName")
+        alarm = self.cloudwatch_backend.put_metric_alarm(
+            name=name,
+            namespace=None,
+            metric_name=None,
+            metric_data_queries=None,
+            comparison_operator=None,
+            evaluation_periods=None,
+            datapoints_to_alarm=None,
+            period=None,
+            threshold=None,
+            statistic=None,
+            extended_statistic=None,
+            description=self._get_param("AlarmDescription"),
+            dimensions=[],
+            alarm_actions=self._get_param("AlarmActions", []),
+            ok_actions=self._get_param("OKActions", []),
+            insufficient_data_actions=self._get_param("InsufficientDataActions", []),
+            unit=None,
+            actions_enabled=self._get_bool_param("ActionsEnabled"),
+            treat_missing_data=None,
+            evaluate_low_sample_count_percentile=None,
+            threshold_metric_id=None,
+            rule=self._get_param("AlarmRule"),
+            tags=self._get_param("Tags", []),
+        )
+        # The serializer reads CompositeAlarm members by their snake_case names.
+        alarm.alarm_rule = alarm.rule
+        alarm.actions_suppressor = self._get_param("ActionsSuppressor")
+        alarm.actions_suppressor_wait_period = self._get_int_param("ActionsSuppressorWaitPeriod")
+        alarm.actions_suppressor_extension_period = self._get_int_param(
+            "ActionsSuppressorExtensionPeriod"
+        )
+        alarm.state_value = "INSUFFICIENT_DATA"  # AWS: a new alarm has not been evaluated
+        alarm.state_transitioned_timestamp = alarm.state_updated_timestamp
+        return EmptyResult()
+
+    described = CloudWatchResponse.describe_alarms
+
+    def describe_alarms(self: Any) -> Any:
+        result = described(self)
+        types = self._get_param("AlarmTypes") or ["MetricAlarm"]
+        body = result.result
+        return ActionResult(
+            {
+                "MetricAlarms": body["MetricAlarms"] if "MetricAlarm" in types else [],
+                "CompositeAlarms": body["CompositeAlarms"] if "CompositeAlarm" in types else [],
+            }
+        )
+
+    CloudWatchResponse.put_composite_alarm = put_composite_alarm
+    CloudWatchResponse.describe_alarms = describe_alarms
 
 
 def _iam_glob_semantics() -> None:
