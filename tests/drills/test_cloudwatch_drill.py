@@ -148,22 +148,29 @@ def test_silence_treated_as_breaching_alarms_once_the_range_holds_no_real_data(
         TreatMissingData="breaching",
     )
     drill = AlarmDrill(aws_client, EAST, start=START, alarms=[name])
-    up = lambda d: d.put(NS, "ApiAvailability", 1, dimensions={"Region": EAST})  # noqa: E731
+
+    def up(d: AlarmDrill) -> None:
+        d.put(NS, "ApiAvailability", 1, dimensions={"Region": EAST})
+
+    def down(d: AlarmDrill) -> None:
+        d.put(NS, "ApiAvailability", 0, dimensions={"Region": EAST})
+
     drill.advance(minutes=5, each_minute=up)
     assert drill.state(name) == "OK"
-    outage = drill.now
+    silent = drill.now
     events = drill.run(until=lambda d: d.state(name) == "ALARM", max_minutes=10)
     # Real datapoints older than the missing ones still count while the evaluation
     # range (N + 2 periods) holds N of them; then 1, then 2 fills are not 3 of 3.
     assert [e.new_state for e in events] == ["ALARM"]
-    assert (events[0].at - outage).total_seconds() / 60 == 5
+    assert drill.minutes_between(silent, drill.first(name, "ALARM", after=silent)) == 5
 
-    down = lambda d: d.put(NS, "ApiAvailability", 0, dimensions={"Region": EAST})  # noqa: E731
     drill.advance(minutes=3, each_minute=up)
     assert drill.state(name) == "OK"
-    outage = drill.now
-    events = drill.run(until=lambda d: d.state(name) == "ALARM", max_minutes=10, each_minute=down)
-    assert (events[0].at - outage).total_seconds() / 60 == 3  # a probe reporting 0: N periods
+    failing = drill.now
+    drill.run(until=lambda d: d.state(name) == "ALARM", max_minutes=10, each_minute=down)
+    fired = drill.first(name, "ALARM", after=failing)
+    assert drill.minutes_between(failing, fired) == 3  # a probe reporting 0: N periods
+    assert "ApiAvailability" in drill.explain(name) and "OK->ALARM" in drill.explain(name)
 
 
 def test_error_rate_metric_math_alarm(aws_client, alarms, topic, uid):
@@ -273,8 +280,10 @@ def test_composite_alarm_with_an_actions_suppressor(aws_client, alarms, topic, u
         ActionsSuppressorWaitPeriod=60,
         ActionsSuppressorExtensionPeriod=120,
     )
-    drill = AlarmDrill(aws_client, EAST, start=START, alarms=[errors, maintenance, name])
+    # Naming the composite brings in the alarms it watches and its suppressor.
+    drill = AlarmDrill(aws_client, EAST, start=START, alarms=[name])
     assert drill.state(name) == "INSUFFICIENT_DATA"
+    assert drill.state(maintenance) == "INSUFFICIENT_DATA"
 
     def of_composite(events: list[Event]) -> list[Event]:
         return [e for e in events if e.alarm == name]
@@ -349,3 +358,48 @@ def test_what_the_model_cannot_evaluate_is_said(aws_client, alarms, uid):
     with pytest.raises(NotEvaluable, match="do not exist"):
         drill.state(broken)
     assert drill.history(band) == []  # nothing was set in its name
+
+
+def test_describe_alarms_lists_composites_only_when_asked(aws_client, alarms, uid):
+    # Emulator patch 10: PutCompositeAlarm is stored; AlarmTypes decides what is listed.
+    child = alarms(f"child-{uid}", **errors_alarm())
+    parent = alarms(
+        f"parent-{uid}",
+        composite=True,
+        AlarmRule=f"ALARM({child})",
+        ActionsSuppressor=child,
+        ActionsSuppressorWaitPeriod=60,
+        ActionsSuppressorExtensionPeriod=60,
+    )
+    cw = aws_client("cloudwatch", EAST)
+    default = cw.describe_alarms(AlarmNames=[child, parent])
+    assert [a["AlarmName"] for a in default["MetricAlarms"]] == [child]
+    assert default["CompositeAlarms"] == []
+    [described] = cw.describe_alarms(AlarmNames=[parent], AlarmTypes=["CompositeAlarm"])[
+        "CompositeAlarms"
+    ]
+    assert described["AlarmRule"] == f"ALARM({child})"
+    assert described["StateValue"] == "INSUFFICIENT_DATA"
+    assert (described["ActionsSuppressor"], described["ActionsSuppressorWaitPeriod"]) == (
+        child,
+        60,
+    )
+
+
+def test_dynamodb_alarms_ignore_missing_data(aws_client, alarms, uid):
+    # The User Guide: AWS/DynamoDB alarms keep their state on missing data, whatever
+    # TreatMissingData says.
+    name = alarms(
+        f"throttles-{uid}",
+        **errors_alarm(
+            Namespace="AWS/DynamoDB",
+            MetricName="ThrottledRequests",
+            Dimensions=[{"Name": "TableName", "Value": "orders"}],
+            EvaluationPeriods=1,
+            DatapointsToAlarm=1,
+            TreatMissingData="breaching",
+        ),
+    )
+    drill = AlarmDrill(aws_client, EAST, start=START, alarms=[name])
+    assert drill.advance(minutes=5) == []
+    assert drill.state(name) == "INSUFFICIENT_DATA"

@@ -26,13 +26,19 @@ drill plays CloudWatch's part, through the emulator's API:
 Example (a kata check; ``aws`` is the checks' client factory)::
 
     drill = AlarmDrill(aws, regions=["us-east-1", "us-west-2"])
-    healthy = lambda d: d.put("Acme/Shop", "ApiAvailability", 1,
-                              dimensions={"Region": "us-east-1"}, region="us-east-1")
-    drill.advance(minutes=5, each_minute=healthy)     # the primary serves
-    assert drill.state("primary-health") == "OK"
-    events = drill.run(until=lambda d: d.state("primary-health") == "ALARM", max_minutes=10)
-    assert drill.minutes_since(events[0]) <= 3        # outage detected within the RTO
-    [page] = [e for e in events if e.notified]        # the transition that paged
+
+    def primary_up(d: AlarmDrill) -> None:  # what the primary's probe publishes
+        d.put("Acme/Shop", "ApiAvailability", 1, dimensions={"Region": "us-east-1"},
+              region="us-east-1")
+
+    drill.advance(minutes=5, each_minute=primary_up)      # the primary serves
+    assert drill.state("primary-health") == "OK", drill.history("primary-health")
+    outage = drill.now                                     # the probe goes silent
+    drill.run(until=lambda d: d.state("primary-health") == "ALARM", max_minutes=10)
+    fired = drill.first("primary-health", "ALARM", after=outage)
+    assert fired, "the health alarm never went to ALARM: " + drill.explain("primary-health")
+    assert drill.minutes_between(outage, fired.at) <= 5
+    assert fired.notified, "no SNS topic of its AlarmActions was paged"
 
 Times are virtual: the clock starts at the current hour (or ``start``) and moves a
 minute per evaluation; nothing sleeps.
@@ -226,8 +232,13 @@ class AlarmDrill:
 
     def minutes_since(self, event: Event | datetime) -> float:
         """Minutes from the drill's start to an event (or a time)."""
-        at = event.at if isinstance(event, Event) else event
-        return (at - self.started).total_seconds() / 60
+        return self.minutes_between(self.started, event)
+
+    @staticmethod
+    def minutes_between(start: Event | datetime, end: Event | datetime) -> float:
+        first = start.at if isinstance(start, Event) else start
+        last = end.at if isinstance(end, Event) else end
+        return (last - first).total_seconds() / 60
 
     # -- reading results -----------------------------------------------------------------
 
@@ -247,6 +258,38 @@ class AlarmDrill:
         """Every event of the alarm so far, oldest first."""
         key = self._key(name, region)
         return [e for e in self.events if (e.region, e.alarm) == key]
+
+    def first(
+        self, name: str, state: str, *, after: datetime | None = None, region: str | None = None
+    ) -> Event | None:
+        """The alarm's first transition into ``state`` (at or after ``after``), if any."""
+        for event in self.history(name, region):
+            entered = event.kind == "transition" and event.new_state == state
+            if entered and (after is None or event.at >= after):
+                return event
+        return None
+
+    def explain(self, name: str, region: str | None = None) -> str:
+        """One line a failing check can show: the alarm's state, why, and its last events."""
+        key = self._key(name, region)
+        if key in self.not_evaluable:
+            return f"not evaluable: {self.not_evaluable[key]}"
+        alarm = self._alarms.get(key)
+        if alarm is None:
+            return f"no alarm {name!r} in {key[0]}"
+        d = alarm.definition
+        watches = d.get("AlarmRule") or (
+            f"{d.get('Namespace')}/{d.get('MetricName')} {d.get('Dimensions') or []}"
+            if d.get("MetricName")
+            else "metric math " + ", ".join(str(q.get("Id")) for q in d.get("Metrics") or [])
+        )
+        events = "; ".join(
+            f"{e.at:%H:%M} {e.old_state}->{e.new_state}" for e in self.history(name, region)
+        )
+        return (
+            f"{name} ({key[0]}) watches {watches}: {self._states.get(key)} "
+            f"at {self.now:%H:%M}; transitions: {events or 'none'}"
+        )
 
     def _key(self, name: str, region: str | None) -> AlarmKey:
         if region is not None:
@@ -272,10 +315,10 @@ class AlarmDrill:
             for page in pages:
                 for kind, is_composite in (("MetricAlarms", False), ("CompositeAlarms", True)):
                     for definition in page.get(kind, []):
-                        if self.only is not None and definition["AlarmName"] not in self.only:
-                            continue
                         alarm = _Alarm(region, definition, is_composite)
                         alarms[alarm.key] = alarm
+        if self.only is not None:
+            alarms = self._with_dependencies(alarms)
         for key, alarm in alarms.items():
             state = str(alarm.definition.get("StateValue") or "INSUFFICIENT_DATA")
             if (
@@ -432,6 +475,20 @@ class AlarmDrill:
             return None, False
         except statistics.UnknownStatistic as why:
             raise NotEvaluable(str(why)) from None
+
+    def _with_dependencies(self, alarms: dict[AlarmKey, _Alarm]) -> dict[AlarmKey, _Alarm]:
+        """The alarms named in ``alarms=`` and every alarm their composites depend on."""
+        wanted = [k for k in alarms if k[1] in (self.only or set())]
+        kept: set[AlarmKey] = set()
+        while wanted:
+            key = wanted.pop()
+            if key in kept:
+                continue
+            kept.add(key)
+            if alarms[key].composite:
+                refs = self._dependencies(alarms[key])
+                wanted.extend((key[0], r) for r in refs if (key[0], r) in alarms)
+        return {k: a for k, a in alarms.items() if k in kept}
 
     # -- composites ----------------------------------------------------------------------
 
