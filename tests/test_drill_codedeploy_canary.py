@@ -69,6 +69,26 @@ def test_statistics_as_cloudwatch_computes_them():
     assert Behaviour().minute(0) == {}
 
 
+@pytest.mark.parametrize("per_minute", [10, 20, 50, 100, 1000])
+def test_shares_hold_at_every_canary_weight(per_minute):
+    """5 percent of a 1-percent canary's 10 requests a minute still fail and are slow:
+    each share is spread over the version's requests, not rounded away every minute."""
+    slow = Behaviour(error_rate=0.05, latency_ms=(120.0,) * 95 + (2500.0,) * 5)
+    served, errors, slow_requests, first_minute = 0, 0, 0, None
+    for minute in range(1, 6):  # a 5-minute bake
+        data = slow.minute(per_minute, served)
+        served += per_minute
+        errors += data["Errors"][1.0]
+        slow_requests += data["Duration"][2500.0]
+        assert sum(data["Duration"].values()) == per_minute
+        if first_minute is None and data["Errors"][1.0]:
+            first_minute = minute
+    assert errors == slow_requests and abs(errors - served * 0.05) <= 0.5
+    assert first_minute == 1  # the first bad request comes within the first minute
+    baseline = Behaviour(error_rate=0.002)
+    assert sum(baseline.minute(990, 990 * m)["Errors"][1.0] for m in range(5)) == 10
+
+
 def test_alarm_evaluation_over_periods_and_datapoints():
     errors = {"Statistic": "Sum", "Threshold": 0, "ComparisonOperator": "GreaterThanThreshold"}
     series = {1: Counter({1.0: 2, 0.0: 98}), 2: Counter({0.0: 100})}
@@ -426,6 +446,22 @@ def test_refuses_where_codedeploy_or_lambda_would(world):
     with pytest.raises(DeploymentRefused, match="InvalidRoleException"):
         drill.deploy(world.function, "live", "2")
     assert world.alias()["FunctionVersion"] == "1"  # nothing was shifted by a refusal
+
+
+def test_the_role_must_read_every_attached_alarm(world):
+    """DescribeAlarms on one attached alarm but not the other is an alarm poll failure."""
+    iam = world.aws("iam")
+    name = world.role.rsplit("/", 1)[-1]
+    policy = json.loads(json.dumps(ROLE_POLICY))
+    policy["Statement"][0]["Resource"] = world.function_arn
+    policy["Statement"][1]["Resource"] = (
+        f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:{world.alarms['errors']}"
+    )
+    policy["Statement"][2]["Resource"] = world.topic
+    iam.put_role_policy(RoleName=name, PolicyName="deploy", PolicyDocument=json.dumps(policy))
+    deployment = world.deploy()
+    assert (deployment.status, deployment.error_code) == ("Failed", "ALARM_CONFIG")
+    assert world.alarms["latency"] in deployment.error_message
 
 
 def test_a_role_that_may_not_update_the_alias_fails_the_deployment(world):

@@ -72,7 +72,6 @@ whose compute platform is not ``Lambda``.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import math
 import uuid
@@ -81,9 +80,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
+
+from harness.iam import (
+    Document,
+    Request,
+    documents_of_role,
+    evaluate,
+    trust_of_role,
+    trusted_principals,
+)
+from harness.iam.document import DocumentLike
 
 # --- deployment configurations -------------------------------------------------------
 
@@ -195,30 +203,62 @@ def builtin_config_info(name: str) -> dict[str, Any] | None:
 # --- what each version does with its share of traffic --------------------------------
 
 
+def spread(fraction: float, first: int, last: int) -> int:
+    """How many of requests ``first + 1`` … ``last`` fall on a share ``fraction``.
+
+    Request ``k`` (counted from the version's first request of the deployment) is one of
+    them when ``round(k * fraction)`` steps up, so the share is honoured over any run of
+    requests, however few a minute brings: 5 percent of a 1-percent canary's 10
+    requests a minute is one request every other minute, not none (a per-minute
+    ``round(10 * 0.05)`` would be 0 for ever).
+    """
+
+    def upto(k: int) -> int:
+        return math.floor(k * fraction + 0.5 + 1e-9)
+
+    return max(0, upto(last) - upto(first))
+
+
 @dataclass(frozen=True)
 class Behaviour:
     """How one version serves requests: the fraction that fails, and how long each takes.
 
-    ``latency_ms`` is one value or a pattern cycled over a minute's invocations (so
-    ``(100,) * 98 + (3000,) * 2`` is a p99 of 3 s).
+    ``latency_ms`` is one value or a distribution written as a tuple whose values are
+    equally likely (so ``(100,) * 98 + (3000,) * 2`` is 2 percent of requests at 3 s, a
+    p99 of 3 s). Each share, errors and every latency, is spread evenly over the
+    requests the version serves (:func:`spread`), so it holds at any traffic weight.
     """
 
     error_rate: float = 0.0
     latency_ms: float | tuple[float, ...] = 100.0
 
-    def minute(self, invocations: int) -> dict[str, Counter[float]]:
-        """One minute's datapoints (value -> how many) for ``invocations`` requests."""
+    def latency_shares(self) -> list[tuple[float, float]]:
+        """(latency, share of requests), the most common latency last."""
+        pattern = self.latency_ms if isinstance(self.latency_ms, tuple) else (self.latency_ms,)
+        counts = Counter(float(v) for v in pattern)
+        return sorted(
+            ((v, c / len(pattern)) for v, c in counts.items()), key=lambda vc: (vc[1], -vc[0])
+        )
+
+    def minute(self, invocations: int, served_before: int = 0) -> dict[str, Counter[float]]:
+        """One minute's datapoints (value -> how many) for ``invocations`` requests, the
+        version having served ``served_before`` requests earlier in the deployment."""
         if invocations <= 0:
             return {}
-        errors = round(invocations * self.error_rate)
-        pattern = self.latency_ms if isinstance(self.latency_ms, tuple) else (self.latency_ms,)
+        first, last = served_before, served_before + invocations
+        errors = min(invocations, spread(self.error_rate, first, last))
         durations: Counter[float] = Counter()
-        for i in range(invocations):
-            durations[float(pattern[i % len(pattern)])] += 1
+        shares = self.latency_shares()
+        left = invocations
+        for value, share in shares[:-1]:  # the rarer latencies, spread; the common one fills
+            n = min(left, spread(share, first, last))
+            durations[value] += n
+            left -= n
+        durations[shares[-1][0]] += left
         return {
             "Invocations": Counter({1.0: invocations}),
             "Errors": +Counter({1.0: errors, 0.0: invocations - errors}),
-            "Duration": durations,
+            "Duration": +durations,
         }
 
 
@@ -310,107 +350,57 @@ def alias_weights(alias: dict[str, Any]) -> dict[str, float]:
 
 
 # --- IAM, as CodeDeploy's service role ----------------------------------------------
+# Read and judged by harness.iam, the one place that knows what a policy means (case of
+# action names, wildcards, NotAction/NotResource, string-or-list), not by a look-alike.
+
+CODEDEPLOY = "codedeploy.amazonaws.com"
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _doc(value: Any) -> dict[str, Any]:
-    return json.loads(unquote(value)) if isinstance(value, str) else value
-
-
-def _matches(patterns: Iterable[str], value: str, case: bool) -> bool:
-    for p in patterns:
-        if case and fnmatch.fnmatchcase(value, p):
-            return True
-        if not case and fnmatch.fnmatchcase(value.lower(), p.lower()):
-            return True
-    return False
-
-
-def statement_applies(statement: dict[str, Any], action: str, resource: str) -> bool:
-    if "NotAction" in statement:
-        if _matches(_as_list(statement["NotAction"]), action, case=False):
-            return False
-    elif not _matches(_as_list(statement.get("Action")), action, case=False):
-        return False
-    if "NotResource" in statement:
-        return not _matches(_as_list(statement["NotResource"]), resource, case=True)
-    return _matches(_as_list(statement.get("Resource")), resource, case=True)
-
-
-def policies_allow(documents: list[dict[str, Any]], action: str, resources: list[str]) -> bool:
-    """Identity-policy evaluation: an explicit Deny wins, else some Allow must apply."""
-    statements = [s for d in documents for s in _as_list(d.get("Statement"))]
-    for s in statements:
-        if s.get("Effect") == "Deny" and any(statement_applies(s, action, r) for r in resources):
-            return False
-    return any(
-        s.get("Effect") == "Allow" and any(statement_applies(s, action, r) for r in resources)
-        for s in statements
-    )
+def policies_allow(
+    documents: Iterable[DocumentLike | tuple[str, DocumentLike]],
+    action: str,
+    resources: list[str],
+    boundary: DocumentLike = None,
+) -> bool:
+    """Identity-policy evaluation as IAM does it, for a request on any one of
+    ``resources`` (several names of one resource, e.g. a function's ARN and its alias's)."""
+    docs = list(documents)
+    caps = [boundary] if boundary is not None else None
+    return any(evaluate(Request(action, r), docs, caps).allowed for r in resources)
 
 
 @dataclass
 class ServiceRole:
+    """A role's identity policies (inline and attached, by name) and its boundary."""
+
     arn: str
-    documents: list[dict[str, Any]]
-    boundary: dict[str, Any] | None
+    documents: list[tuple[str, Document]]
+    boundary: Document | None
 
     def allows(self, action: str, *resources: str) -> bool:
-        allowed = policies_allow(self.documents, action, list(resources))
-        if allowed and self.boundary is not None:
-            allowed = policies_allow([self.boundary], action, list(resources))
-        return allowed
-
-
-def _trusts_codedeploy(statement: dict[str, Any]) -> bool:
-    principal = statement.get("Principal")
-    services = principal.get("Service") if isinstance(principal, dict) else None
-    return (
-        statement.get("Effect") == "Allow"
-        and _matches(_as_list(statement.get("Action")), "sts:AssumeRole", case=False)
-        and "codedeploy.amazonaws.com" in _as_list(services)
-    )
+        """Whether the role may ``action`` on one of ``resources`` (names of one thing)."""
+        return policies_allow(self.documents, action, list(resources), self.boundary)
 
 
 def load_service_role(iam: Any, arn: str) -> ServiceRole:
-    name = arn.rsplit("/", 1)[-1]
+    """The deployment group's service role; refused unless it trusts CodeDeploy."""
     try:
-        role = iam.get_role(RoleName=name)["Role"]
+        grants = documents_of_role(iam, arn)
+        trust = trust_of_role(iam, arn)
     except ClientError as exc:
         raise DeploymentRefused(
             "InvalidRoleException", f"the service role {arn} does not exist"
         ) from exc
-    trust = _doc(role.get("AssumeRolePolicyDocument") or {})
-    if not any(_trusts_codedeploy(s) for s in _as_list(trust.get("Statement"))):
+    if not any(
+        p.principal_type == "Service" and p.value == CODEDEPLOY
+        for p in trusted_principals(trust, "sts:AssumeRole")
+    ):
         raise DeploymentRefused(
             "InvalidRoleException",
             f"AWS CodeDeploy does not have the permissions required to assume the role {arn}: "
             "its trust policy must allow codedeploy.amazonaws.com",
         )
-
-    def managed(policy_arn: str) -> dict[str, Any]:
-        version = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
-        return _doc(
-            iam.get_policy_version(PolicyArn=policy_arn, VersionId=version)["PolicyVersion"][
-                "Document"
-            ]
-        )
-
-    docs = [
-        _doc(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"])
-        for p in iam.list_role_policies(RoleName=name)["PolicyNames"]
-    ]
-    docs += [
-        managed(p["PolicyArn"])
-        for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
-    ]
-    boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
-    return ServiceRole(arn, docs, managed(boundary_arn) if boundary_arn else None)
+    return ServiceRole(grants.principal_arn, grants.documents, grants.boundary)
 
 
 # --- CloudWatch alarm evaluation ----------------------------------------------------
@@ -734,6 +724,7 @@ class _Run:
         self.function, self.alias_name = function, alias
         self.canary, self.baseline = canary, baseline
         self.clock = 0
+        self.served: Counter[str] = Counter()  # requests each version served so far
         lam = drill.client("lambda")
         fn_arn = lam.get_function(FunctionName=function)["Configuration"]["FunctionArn"]
         self.function_arn = fn_arn.rsplit(":", 1)[0] if fn_arn.count(":") > 6 else fn_arn
@@ -782,8 +773,9 @@ class _Run:
             f"arn:aws:cloudwatch:{self.drill.region}:{self._account()}:alarm:{n}"
             for n in self.alarm_names
         ]
-        if not self.role.allows("cloudwatch:DescribeAlarms", *arns):
-            self._poll_failure(f"the service role may not cloudwatch:DescribeAlarms {arns}")
+        unreadable = [a for a in arns if not self.role.allows("cloudwatch:DescribeAlarms", a)]
+        if unreadable:
+            self._poll_failure(f"the service role may not cloudwatch:DescribeAlarms {unreadable}")
             return
         found = self.drill.client("cloudwatch").describe_alarms(AlarmNames=self.alarm_names)
         states = {a["AlarmName"]: a["StateValue"] for a in found["MetricAlarms"]}
@@ -870,7 +862,8 @@ class _Run:
             n = rpm - served if i == len(versions) - 1 else round(rpm * share)
             served += n
             behaviour = self.canary if version == target else self.baseline
-            samples = behaviour.minute(n)
+            samples = behaviour.minute(n, self.served[version])
+            self.served[version] += n
             dims_sets = [
                 frozenset(),
                 frozenset({("FunctionName", fn)}),
