@@ -254,12 +254,13 @@ def test_disabled_actions_change_state_and_page_nobody(aws_client, alarms, topic
         AlarmActions=[arn],
         **errors_alarm(EvaluationPeriods=1, DatapointsToAlarm=1),
     )
-    drill = AlarmDrill(aws_client, EAST, start=START, alarms=[name])
-    [event] = drill.advance(each_minute=lambda d: d.put(NS, "Errors", 50, dimensions=API))
-    assert (event.new_state, event.actions, event.notified) == ("ALARM", "disabled", [])
-    assert event.skipped == [(arn, "the alarm's actions are disabled")]
-    assert inbox.receive(wait_s=1) == []
-    assert emulator_state(aws_client, name) == "ALARM"
+    with AlarmDrill(aws_client, EAST, start=START, alarms=[name]) as drill:
+        [event] = drill.advance(each_minute=lambda d: d.put(NS, "Errors", 50, dimensions=API))
+        assert (event.new_state, event.actions, event.notified) == ("ALARM", "disabled", [])
+        assert event.skipped == [(arn, "the alarm's actions are disabled")]
+        assert inbox.receive(wait_s=1) == []
+        assert emulator_state(aws_client, name) == "ALARM"
+    assert emulator_state(aws_client, name) == "OK"  # restored as the program left it
 
 
 def test_composite_alarm_with_an_actions_suppressor(aws_client, alarms, topic, uid):

@@ -41,7 +41,8 @@ Example (a kata check; ``aws`` is the checks' client factory)::
     assert fired.notified, "no SNS topic of its AlarmActions was paged"
 
 Times are virtual: the clock starts at the current hour (or ``start``) and moves a
-minute per evaluation; nothing sleeps.
+minute per evaluation; nothing sleeps. ``with AlarmDrill(...) as drill:`` puts every
+alarm back to the state it had when the drill first read it.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from harness.drills import cloudwatch_alarms
 from harness.drills.cloudwatch import composite, metric_math, statistics
@@ -134,6 +137,25 @@ class AlarmDrill:
         self._states: dict[AlarmKey, str] = {}
         self._suppression: dict[AlarmKey, composite.Suppression] = {}
         self._alarms: dict[AlarmKey, _Alarm] = {}
+        self._found: dict[AlarmKey, tuple[str, str]] = {}  # state and reason as first read
+
+    def __enter__(self) -> AlarmDrill:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.restore()
+
+    def restore(self) -> None:
+        """Put every alarm the drill read back to the state (and reason) the emulator had
+        for it then, without notifications: the checks leave the program's resources as
+        they found them. Mirrored metric data stays (the emulator cannot delete it)."""
+        for (region, name), (state, reason) in self._found.items():
+            if self._states.get((region, name)) == state:
+                continue
+            with contextlib.suppress(ClientError):  # deleted meanwhile: nothing to restore
+                self.client("cloudwatch", region).set_alarm_state(
+                    AlarmName=name, StateValue=state, StateReason=reason
+                )
 
     # -- metric data --------------------------------------------------------------------
 
@@ -321,6 +343,7 @@ class AlarmDrill:
             alarms = self._with_dependencies(alarms)
         for key, alarm in alarms.items():
             state = str(alarm.definition.get("StateValue") or "INSUFFICIENT_DATA")
+            self._found.setdefault(key, (state, str(alarm.definition.get("StateReason") or "")))
             if (
                 key not in self._states
                 and state == "OK"
