@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from harness.drills.iam import Principals, assert_allowed, assert_denied
-from harness.emulator.patches import principal_matches
+from harness.emulator.patches import principal_matches, wildcard_matches
 
 ACCOUNT = "123456789012"
 ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
@@ -170,6 +170,64 @@ def test_permissions_boundary_caps_what_the_inline_policy_allows(iam, new_role):
         admin.delete_policy(PolicyArn=boundary)
         s3.delete_object(Bucket=bucket, Key="k")
         s3.delete_bucket(Bucket=bucket)
+
+
+@pytest.mark.parametrize(
+    ("patterns", "value", "ignore_case", "matches"),
+    [
+        ("SQS:ReceiveMessage", "sqs:ReceiveMessage", True, True),  # action names: any case
+        (["s3:Get*"], "s3:GetObject", True, True),
+        ("s3:?etObject", "s3:GetObject", True, True),
+        ("arn:aws:s3:::b/raw/*", "arn:aws:s3:::b/raw/x.json", False, True),
+        ("arn:aws:s3:::b/raw/*", "arn:aws:s3:::b/raw-archive/x", False, False),
+        ("arn:aws:s3:::B/*", "arn:aws:s3:::b/x", False, False),  # ARNs: case matters
+        ("arn:aws:sqs:us-east-1:1:q.v", "arn:aws:sqs:us-east-1:1:qxv", False, False),
+    ],
+)
+def test_wildcard_matches(patterns, value, ignore_case, matches):
+    assert wildcard_matches(patterns, value, ignore_case) is matches
+
+
+def test_statements_match_as_aws_does(iam, new_role):
+    # Patch 10: upper-case action names grant; a boundary's Deny + NotResource denies.
+    admin, s3 = iam.admin("iam"), iam.admin("s3")
+    uid = uuid.uuid4().hex[:8]
+    mine, other = f"patch-{uid}", f"patch-{uid}-other"
+    for bucket in (mine, other):
+        s3.create_bucket(Bucket=bucket)
+    boundary = admin.create_policy(
+        PolicyName=f"guard-{uid}",
+        PolicyDocument=_allow(
+            {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::patch-*"},
+            {"Effect": "Deny", "Action": "s3:*", "NotResource": f"arn:aws:s3:::{mine}/*"},
+        ),
+    )["Policy"]["Arn"]
+    role = new_role({"Service": "lambda.amazonaws.com"}, PermissionsBoundary=boundary)
+    admin.put_role_policy(
+        RoleName=role.rsplit("/", 1)[1],
+        PolicyName="inline",
+        PolicyDocument=_allow({"Effect": "Allow", "Action": "S3:PUTOBJECT", "Resource": "*"}),
+    )
+    session = iam.role(role)
+    try:
+        with iam.enforced():
+            put = session.client("s3").put_object
+            assert_allowed(
+                lambda: put(Bucket=mine, Key="k", Body=b"x"), "S3:PUTOBJECT grants s3:PutObject"
+            )
+            assert_denied(
+                lambda: put(Bucket=other, Key="k", Body=b"x"),
+                "the boundary's Deny NotResource covers the other bucket",
+            )
+    finally:
+        with contextlib.suppress(ClientError):
+            s3.delete_object(Bucket=mine, Key="k")
+        with contextlib.suppress(ClientError):
+            s3.delete_object(Bucket=other, Key="k")
+        admin.delete_role_permissions_boundary(RoleName=role.rsplit("/", 1)[1])
+        admin.delete_policy(PolicyArn=boundary)
+        for bucket in (mine, other):
+            s3.delete_bucket(Bucket=bucket)
 
 
 def test_codedeploy_groups_update_delete_and_keep_their_alarm_configuration(aws_client):

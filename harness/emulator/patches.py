@@ -123,6 +123,7 @@ def apply() -> None:
             self._raise_access_denied()
 
     ac.IAMRequestBase.check_action_permitted = check_action_permitted
+    _match_statements_as_aws_does()
     _return_stored_replication_rules()
     _deliver_rule_events_to_sns()
     _codedeploy_update_and_delete()
@@ -131,6 +132,54 @@ def apply() -> None:
     _authorize_s3_replication_actions()
     _store_composite_alarms()
     _iam_glob_semantics()
+
+
+def wildcard_matches(patterns: Any, value: str, ignore_case: bool = False) -> bool:
+    """Does a policy element (a pattern or a list) match ``value``, with IAM's ``*`` and ``?``?"""
+    flags = re.IGNORECASE if ignore_case else 0
+    for pattern in [patterns] if isinstance(patterns, str) else list(patterns or []):
+        regex = re.escape(str(pattern)).replace(r"\*", ".*").replace(r"\?", ".")
+        if re.fullmatch(regex, value, flags):
+            return True
+    return False
+
+
+def _match_statements_as_aws_does() -> None:
+    from moto.iam import access_control as ac
+
+    def is_action_permitted(
+        self: Any,
+        action: str,
+        resource: str = "*",
+        principal: str | None = None,
+        incoming_condition_values: dict[str, str] | None = None,
+    ) -> Any:
+        statement = self._statement
+        if "NotAction" in statement:
+            concerned = not wildcard_matches(statement["NotAction"], action, ignore_case=True)
+        else:
+            concerned = wildcard_matches(statement.get("Action"), action, ignore_case=True)
+        if not concerned:
+            return ac.PermissionResult.NEUTRAL
+        if self.is_unknown_principal(statement.get("Principal")):
+            return ac.PermissionResult.NEUTRAL
+        if principal and not self._check_principal(principal):
+            return ac.PermissionResult.DENIED
+        if not self._check_conditions(incoming_condition_values):
+            return ac.PermissionResult.DENIED
+        if "NotResource" in statement:
+            on_resource = not wildcard_matches(statement["NotResource"], resource)
+        elif statement.get("Resource"):
+            on_resource = wildcard_matches(statement["Resource"], resource)
+        else:  # a trust policy: no resource element
+            on_resource = True
+        if not on_resource:
+            return ac.PermissionResult.NEUTRAL
+        if statement.get("Effect") == "Allow":
+            return ac.PermissionResult.PERMITTED
+        return ac.PermissionResult.DENIED
+
+    ac.IAMPolicyStatement.is_action_permitted = is_action_permitted
 
 
 def _deliver_rule_events_to_sns() -> None:
