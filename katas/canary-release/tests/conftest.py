@@ -14,27 +14,31 @@ The checks act as the release pipeline would, on the deployed stack:
    as the release left it (``live`` entirely on the previous version, the canary's
    alarms back to OK: the last incident is over), so a rollout that leaves the alias
    half-shifted fails its own check and not the next ones.
+3. **Roles.** What each role may do is read by meaning (``harness.iam``): the SPEC's
+   allow-list for each role is written once below (``ALLOWED``), and every grant of
+   the deployed policies outside it, however it is spelled, is a violation.
 
 Traffic during a rollout (the SPEC states the same numbers): 1000 requests a minute
 through ``live``; the current version fails 2 in 1000 (its accepted baseline) and
 answers in 120 ms; a healthy canary fails none in 120 ms; the erroring canary fails
-5 percent; the slow canary answers 5 percent of its requests in 2.5 s.
+5 percent; the slow canary answers 5 percent of its requests in 2.5 s. The drill
+spreads each share over the requests a version serves, so they hold at every canary
+weight the SPEC allows (1 to 10 percent).
 
 Deployment notifications are read from an SQS queue the checks subscribe to the
 exported topic (``harness.drills.notifications.Inbox``).
 
-What the program deployed is found by resource type in the state, so a wrong export
-fails R9 alone.
+What the program deployed is found by meaning in the state (the function named
+``serviceName``, the bucket named ``artifactBucketName``, the alias named ``live``),
+whatever resource class or logical name declared it, so a wrong export fails R9 alone.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 
 import pytest
 from botocore.exceptions import ClientError
@@ -44,13 +48,23 @@ from harness.drills.codedeploy_canary import (
     Deployment,
     DeploymentRefused,
     LambdaCanaryDrill,
-    ServiceRole,
     alias_weights,
-    load_service_role,
 )
 from harness.drills.notifications import Inbox
+from harness.iam import (
+    Allowed,
+    Document,
+    Request,
+    TrustedPrincipal,
+    documents_of_role,
+    evaluate,
+    trust_of_role,
+    trusted_principals,
+)
 
 RELEASE_KEY = "canary-release:releaseVersion"
+SERVICE_KEY = "canary-release:serviceName"
+BUCKET_KEY = "canary-release:artifactBucketName"
 NEXT_RELEASE = "1.1.0"
 RELEASE_WINDOW_MINUTES = 15
 MARK = "kata-check"
@@ -64,15 +78,97 @@ FUNCTION = "aws:lambda/function:Function"
 ALIAS = "aws:lambda/alias:Alias"
 APPLICATION = "aws:codedeploy/application:Application"
 GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
-BUCKET = "aws:s3/bucket:Bucket"
-OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
+# pulumi-aws 7 offers the bucket and the object under two classes each; both deploy the same.
+BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+OBJECTS = ("aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/bucketObject:BucketObject")
 
 
-def _one(stack: Any, token: str) -> Any:
-    found = [r for r in stack.resources if r.type == token]
+# --- R8: what each role may do, as the SPEC says it --------------------------------------
+#
+# Each entry is one line of an allow-list: (actions, resources). Resources are ARN
+# templates filled from the deployment; a grant is within the list when its action is
+# one of the entry's (after expanding wildcards and case) and its resource pattern
+# lies within one of the entry's ARNs.
+ALLOWED: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    # "The function's role trusts only lambda.amazonaws.com and may only write its own
+    # logs (logs:CreateLogStream, logs:PutLogEvents on its log group
+    # /aws/lambda/<serviceName>): no access to the artifacts, to Lambda, to IAM."
+    "function": [
+        (
+            ("logs:CreateLogStream", "logs:PutLogEvents"),
+            ("{log_group}", "{log_group}:*"),
+        ),
+    ],
+    # "CodeDeploy's role trusts only codedeploy.amazonaws.com and may do exactly its
+    # job: lambda:GetAlias/lambda:UpdateAlias on this function (its ARN or the live
+    # alias's), cloudwatch:DescribeAlarms on the alarms attached to the group, and
+    # sns:Publish to the notification topic. Nothing else: not updating or invoking the
+    # function, not another function's alias, not changing alarms, not S3, not IAM."
+    "codedeploy": [
+        (("lambda:GetAlias", "lambda:UpdateAlias"), ("{function_arn}", "{function_arn}:live")),
+        (("cloudwatch:DescribeAlarms",), ("{attached_alarm_arns}",)),
+        (("sns:Publish",), ("{topic_arns}",)),
+    ],
+}
+
+
+def allowed_for(role: str, values: dict[str, list[str]]) -> list[Allowed]:
+    """The role's allow-list with the deployment's ARNs filled in."""
+    out = []
+    for actions, templates in ALLOWED[role]:
+        resources: list[str] = []
+        for template in templates:
+            for key, arns in values.items():
+                if "{" + key + "}" in template:
+                    resources += [template.replace("{" + key + "}", arn) for arn in arns]
+        if resources:
+            out.append(Allowed(actions, resources))
+    return out
+
+
+def fail(message: str) -> None:
+    """A failing check: one sentence, no pytest diff."""
+    pytest.fail(message, pytrace=False)
+
+
+def _of_type(stack: Any, *tokens: str) -> list[Any]:
+    return [r for r in stack.resources if r.type in tokens]
+
+
+def _one(stack: Any, *tokens: str, what: str = "") -> Any:
+    found = _of_type(stack, *tokens)
     if not found:
-        pytest.fail(f"the stack has no {token.rsplit(':', 1)[-1]}")
+        fail(f"the stack has no {what or tokens[0].rsplit(':', 1)[-1]}")
     return found[0]
+
+
+def _function(stack: Any, service: str) -> Any:
+    """The service's function: the one named serviceName (a hook function may be next to it)."""
+    functions = _of_type(stack, FUNCTION)
+    named = [f for f in functions if f.id == service or f.outputs.get("name") == service]
+    if named:
+        return named[0]
+    if not functions:
+        fail("the stack has no Lambda function")
+    fail(
+        f"no Lambda function is named {service!r} (serviceName); the stack's functions: "
+        f"{sorted(f.id for f in functions)}"
+    )
+
+
+def _artifacts(stack: Any, bucket: str) -> list[Any]:
+    """The objects the program uploaded to the artifact bucket."""
+    return [
+        o
+        for o in _of_type(stack, *OBJECTS)
+        if o.outputs.get("bucket", o.inputs.get("bucket")) == bucket
+    ]
+
+
+@pytest.fixture(scope="session")
+def kata_config(engine: Any) -> dict[str, str]:
+    """The kata's stack config (kata.yaml `config`), as the program got it."""
+    return {k: str(v) for k, v in engine.spec.config.items()}
 
 
 @dataclass
@@ -84,35 +180,43 @@ class Pipeline:
     alias: str  # the alias's name (the SPEC says "live")
     application: str
     group: str
-    bucket: str
-    release: str  # releaseVersion at deploy time
+    bucket: str  # the bucket named artifactBucketName
+    release: str  # releaseVersion at deploy time (stack config)
     production_version: str  # what `live` served right after the deploy
-
-    def alarm_arn(self, region: str, account: str, name: str) -> str:
-        return f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}"
 
 
 @pytest.fixture(scope="session")
-def pipeline(stack: Any, aws: Callable[..., Any]) -> Pipeline:
-    fn = _one(stack, FUNCTION)
-    alias = next((r for r in stack.resources if r.type == ALIAS), None)
+def pipeline(stack: Any, aws: Callable[..., Any], kata_config: dict[str, str]) -> Pipeline:
+    fn = _function(stack, kata_config[SERVICE_KEY])
+    aliases = [
+        a
+        for a in _of_type(stack, ALIAS)
+        if a.inputs.get("functionName") in (fn.id, fn.outputs.get("arn"))
+    ]
+    alias = next(
+        (a for a in aliases if a.inputs.get("name") == "live"), aliases[0] if aliases else None
+    )
     alias_name = alias.inputs["name"] if alias else "live"
-    live = aws("lambda").get_alias(FunctionName=fn.id, Name=alias_name) if alias else {}
+    live = {}
+    if alias:
+        with contextlib.suppress(ClientError):
+            live = aws("lambda").get_alias(FunctionName=fn.id, Name=alias_name)
+    group = _one(stack, GROUP, what="CodeDeploy deployment group")
     return Pipeline(
         function=fn.id,
         function_arn=fn.outputs["arn"],
         alias=alias_name,
-        application=_one(stack, APPLICATION).outputs["name"],
-        group=_one(stack, GROUP).inputs["deploymentGroupName"],
-        bucket=_one(stack, BUCKET).id,
-        release=stack.outputs.get("releaseVersion", ""),
+        application=group.inputs["appName"],
+        group=group.inputs["deploymentGroupName"],
+        bucket=kata_config[BUCKET_KEY],
+        release=kata_config[RELEASE_KEY],
         production_version=str(live.get("FunctionVersion", "")),
     )
 
 
 @pytest.fixture(scope="session")
-def account(stack: Any) -> str:
-    return _one(stack, FUNCTION).outputs["arn"].split(":")[4]
+def account(pipeline: Pipeline) -> str:
+    return pipeline.function_arn.split(":")[4]
 
 
 # --- release 1.1.0 by changing config ---
@@ -132,8 +236,8 @@ class Released:
     group: dict[str, Any]  # the deployment group as the emulator has it
     group_inputs: dict[str, Any]  # and as the program deployed it
 
-    def resource(self, token: str) -> Any:
-        return _one(self.state, token)
+    def artifacts(self, bucket: str) -> list[Any]:
+        return _artifacts(self.state, bucket)
 
 
 def _versions(lam: Any, function: str) -> list[str]:
@@ -142,13 +246,18 @@ def _versions(lam: Any, function: str) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def released(pipeline: Pipeline, aws: Callable[..., Any], redeploy: Callable[..., Any]) -> Any:
+def released(
+    pipeline: Pipeline,
+    aws: Callable[..., Any],
+    redeploy: Callable[..., Any],
+    kata_config: dict[str, str],
+) -> Any:
     lam = aws("lambda")
     versions_before = _versions(lam, pipeline.function)
     alias_before = lam.get_alias(FunctionName=pipeline.function, Name=pipeline.alias)
     state = redeploy({RELEASE_KEY: NEXT_RELEASE}, refresh=False)  # as CI would: `pulumi up`
     try:
-        fn = _one(state, FUNCTION)
+        fn = _function(state, kata_config[SERVICE_KEY])
         cw = aws("cloudwatch")
         alarms = [
             a
@@ -301,72 +410,85 @@ def failed_validation(rollout: Callable[..., Rollout]) -> Rollout:
 # --- roles, as deployed ---
 
 
-def _doc(value: Any) -> dict[str, Any]:
-    return json.loads(unquote(value)) if isinstance(value, str) else value
-
-
 @dataclass
 class Role:
-    """A role's trust policy and its identity policies, judged as IAM would."""
+    """A role's trust policy and its identity policies, read by meaning (harness.iam)."""
 
+    key: str  # "function" or "codedeploy"
     arn: str
-    trust: dict[str, Any]
-    policies: ServiceRole
+    trust: Document
+    documents: list[tuple[str, Document]]
+    boundary: Document | None
 
-    def trusted_services(self) -> list[Any]:
-        out = []
-        for s in self.trust.get("Statement") or []:
-            if s.get("Effect") == "Allow":
-                out.append(s.get("Principal"))
-        return out
+    @property
+    def label(self) -> str:
+        return f"the {'function' if self.key == 'function' else 'CodeDeploy'} role"
+
+    def trusted(self) -> list[TrustedPrincipal]:
+        return trusted_principals(self.trust)
 
     def may(self, action: str, *resources: str) -> bool:
-        return self.policies.allows(action, *resources)
-
-    def statements(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for doc in self.policies.documents:
-            statements = doc.get("Statement") or []
-            out += statements if isinstance(statements, list) else [statements]
-        return out
+        """Whether IAM allows ``action`` on any of ``resources`` (names of one thing)."""
+        caps = [self.boundary] if self.boundary is not None else None
+        return any(evaluate(Request(action, r), self.documents, caps).allowed for r in resources)
 
 
-def load_role(aws: Callable[..., Any], arn: str) -> Role:
+def load_role(aws: Callable[..., Any], key: str, arn: str) -> Role:
     iam = aws("iam")
-    role = iam.get_role(RoleName=arn.rsplit("/", 1)[-1])["Role"]
-    trust = _doc(role.get("AssumeRolePolicyDocument") or {})
     try:
-        policies = load_service_role(iam, arn)
-    except DeploymentRefused:
-        # Not trusted by CodeDeploy (the function's role): read its policies all the same.
-        policies = _policies_of(iam, arn)
-    return Role(arn, trust, policies)
-
-
-def _policies_of(iam: Any, arn: str) -> ServiceRole:
-    name = arn.rsplit("/", 1)[-1]
-    docs = [
-        _doc(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"])
-        for p in iam.list_role_policies(RoleName=name)["PolicyNames"]
-    ]
-    for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
-        version = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]["DefaultVersionId"]
-        docs.append(
-            _doc(
-                iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=version)[
-                    "PolicyVersion"
-                ]["Document"]
-            )
-        )
-    return ServiceRole(arn, docs, None)
+        grants = documents_of_role(iam, arn)
+        trust = trust_of_role(iam, arn)
+    except ClientError as exc:
+        fail(f"the {key} role {arn} cannot be read from the emulator: {exc}")
+    return Role(key, grants.principal_arn, trust, grants.documents, grants.boundary)
 
 
 @pytest.fixture(scope="session")
-def roles(stack: Any, aws: Callable[..., Any]) -> dict[str, Role]:
+def roles(stack: Any, aws: Callable[..., Any], kata_config: dict[str, str]) -> dict[str, Role]:
     """ "function" and "codedeploy": the roles the function and the deployment group use."""
-    fn = _one(stack, FUNCTION)
-    group = _one(stack, GROUP)
+    fn = _function(stack, kata_config[SERVICE_KEY])
+    group = _one(stack, GROUP, what="CodeDeploy deployment group")
     return {
-        "function": load_role(aws, fn.inputs["role"]),
-        "codedeploy": load_role(aws, group.inputs["serviceRoleArn"]),
+        "function": load_role(aws, "function", fn.inputs["role"]),
+        "codedeploy": load_role(aws, "codedeploy", group.inputs["serviceRoleArn"]),
     }
+
+
+def attached_alarms(released: Released) -> list[str]:
+    """The names in the group's enabled alarm configuration (emulator, else deployed state)."""
+    conf = released.group.get("alarmConfiguration") or {}
+    if not conf.get("alarms"):  # an emulator that drops it: as the program deployed it
+        inputs = released.group_inputs.get("alarmConfiguration") or {}
+        conf = {
+            "enabled": inputs.get("enabled"),
+            "alarms": [{"name": n} for n in inputs.get("alarms") or []],
+        }
+    return [a["name"] for a in conf.get("alarms") or []] if conf.get("enabled") else []
+
+
+def notification_topics(released: Released) -> list[str]:
+    """The SNS topics the deployment group's triggers notify."""
+    triggers = released.group.get("triggerConfigurations") or []
+    return sorted({t["triggerTargetArn"] for t in triggers if t.get("triggerTargetArn")})
+
+
+@pytest.fixture(scope="session")
+def role_arns(
+    pipeline: Pipeline, released: Released, account: str, region: str
+) -> dict[str, list[str]]:
+    """The deployment's ARNs the allow-lists (``ALLOWED``) are written in."""
+    return {
+        "log_group": [f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{pipeline.function}"],
+        "function_arn": [pipeline.function_arn],
+        "attached_alarm_arns": [
+            f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}"
+            for name in attached_alarms(released)
+        ],
+        "topic_arns": notification_topics(released),
+    }
+
+
+@pytest.fixture(scope="session")
+def allow_list(role_arns: dict[str, list[str]]) -> Callable[[str], list[Allowed]]:
+    """``allow_list("codedeploy")``: the role's allow-list (``ALLOWED``) for this deployment."""
+    return lambda key: allowed_for(key, role_arns)

@@ -22,10 +22,20 @@ def test_the_stack_exports_the_pipeline(stack, pipeline, aws):
     out = stack.outputs
     missing = [k for k in EXPORTS if not out.get(k)]
     assert not missing, f"missing exports: {missing}"
-    fn = next(r for r in stack.resources if r.type == "aws:lambda/function:Function")
+    fn = next(
+        r
+        for r in stack.resources
+        if r.id == pipeline.function and r.type.startswith("aws:lambda/function")
+    )
     assert out["functionName"] == pipeline.function
     assert out["publishedVersion"] == fn.outputs["version"]
-    assert out["releaseVersion"] == "1.0.0"
+    assert out["releaseVersion"] == pipeline.release, (
+        f"R9: releaseVersion is {out['releaseVersion']!r}, not the release {pipeline.release!r}."
+    )
+    assert str(out["artifactKey"]).startswith(f"releases/{pipeline.release}/"), (
+        f"R9: artifactKey {out['artifactKey']!r} is not the release's key "
+        f"(releases/{pipeline.release}/…)."
+    )
     assert out["artifactBucketName"] == pipeline.bucket
     assert out["applicationName"] == pipeline.application
     assert out["deploymentGroupName"] == pipeline.group

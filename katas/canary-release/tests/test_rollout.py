@@ -167,8 +167,11 @@ def test_every_deployment_outcome_is_announced(healthy_rollout, failed_validatio
     """Start and success of a release, and a failure, reach the deployment topic."""
     healthy_rollout.require()
     failed_validation.require()
-    assert healthy_rollout.statuses() == ["CREATED", "SUCCEEDED"], (
-        f"a healthy release announced {healthy_rollout.statuses() or 'nothing'}"
+    # Start and success, each at least once (two triggers may both announce an event).
+    announced = set(healthy_rollout.statuses())
+    assert {"CREATED", "SUCCEEDED"} <= announced, (
+        f"R7 start and success: a healthy release announced {sorted(announced) or 'nothing'} "
+        "on the exported topic, not DeploymentStart (CREATED) and DeploymentSuccess (SUCCEEDED)."
     )
     assert "FAILED" in failed_validation.statuses(), (
         f"a failed release announced {failed_validation.statuses() or 'nothing'}"
