@@ -305,6 +305,10 @@ def test_composite_alarm_with_an_actions_suppressor(aws_client, alarms, topic, u
     fired = [e for e in events if e.alarm == name]
     assert [(e.new_state, e.notified) for e in fired] == [("ALARM", [])]
     assert fired[0].actions.startswith("suppressed: the suppressor")
+    assert fired[0].reason == (
+        f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{errors} transitioned to ALARM "
+        "at Monday 30 November, 2026 09:03:00 UTC"
+    )
     assert emulator_state(aws_client, name) == "ALARM"  # the state changes, actions do not run
 
     events = drill.advance(minutes=2, each_minute=lambda d: incident(d, in_maintenance=False))

@@ -138,6 +138,7 @@ class AlarmDrill:
         self._suppression: dict[AlarmKey, composite.Suppression] = {}
         self._alarms: dict[AlarmKey, _Alarm] = {}
         self._found: dict[AlarmKey, tuple[str, str]] = {}  # state and reason as first read
+        self._changed_at: dict[AlarmKey, datetime] = {}  # last transition the drill made
 
     def __enter__(self) -> AlarmDrill:
         return self
@@ -600,18 +601,38 @@ class AlarmDrill:
                 return []
             return [self._held_actions(alarm, held)]
         watched = sorted(set(refs.values()))
-        reason = (
-            f"The rule {d.get('AlarmRule')!r} is {'true' if true else 'false'} with "
-            + ", ".join(f"{n} in {self._states[(alarm.region, n)]}" for n in watched)
-        )
+        reason, data = self._composite_reason(alarm, watched, true)
         verdict = suppression.on_change(old, new, reason, self.now, suppressor_state)
         if suppression.held is not None:
             suppression.held.children = watched
         return [
             self._transition(
-                alarm, new, reason, None, run=verdict == "run", held=verdict, children=watched
+                alarm, new, reason, data, run=verdict == "run", held=verdict, children=watched
             )
         ]
+
+    def _composite_reason(
+        self, alarm: _Alarm, watched: list[str], true: bool
+    ) -> tuple[str, dict[str, Any]]:
+        """CloudWatch's wording: the child whose transition decided it, e.g. ``arn:…:alarm:
+        errors transitioned to ALARM at Monday 30 November, 2026 09:03:00 UTC``."""
+        changed = [
+            (self._changed_at[(alarm.region, n)], n)
+            for n in watched
+            if (alarm.region, n) in self._changed_at
+        ]
+        arn = f"arn:aws:cloudwatch:{alarm.region}:{self.account}:alarm:"
+        if not changed:
+            rule = alarm.definition.get("AlarmRule")
+            return f"The rule {rule!r} is {'true' if true else 'false'}", {}
+        at, child = max(changed)
+        state = self._states[(alarm.region, child)]
+        reason = f"{arn}{child} transitioned to {state} at {at:%A %d %B, %Y %H:%M:%S} UTC"
+        triggering = {
+            "arn": f"{arn}{child}",
+            "state": {"value": state, "timestamp": cloudwatch_alarms._timestamp(at)},
+        }
+        return reason, {"triggeringAlarms": [triggering]}
 
     def _held_actions(self, alarm: _Alarm, held: composite.Held) -> Event:
         message = self._message(alarm, held.old_state, held.state, held.reason, held.children)
@@ -646,8 +667,9 @@ class AlarmDrill:
         children: list[str] | None = None,
     ) -> Event:
         old = self._states[alarm.key]
+        self._changed_at[alarm.key] = self.now
         kwargs: dict[str, Any] = {}
-        if data is not None:
+        if data:
             kwargs["StateReasonData"] = json.dumps(data)
         self.client("cloudwatch", alarm.region).set_alarm_state(
             AlarmName=alarm.name, StateValue=new, StateReason=reason[:1023], **kwargs
