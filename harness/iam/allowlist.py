@@ -148,7 +148,9 @@ def _granted_resources(statement: Statement) -> list[str]:
     if statement.not_resources is not None:
         # Everything but a list: judged as "*" (conservative), and said so.
         return ["* except " + ", ".join(sorted(statement.not_resources))]
-    return sorted(statement.resources or ())
+    # No Resource at all: IAM rejects that in an identity policy; an emulator may not.
+    # Judged as "*", the most it could mean, so it is never a silent pass.
+    return sorted(statement.resources) if statement.resources is not None else [ANY_RESOURCE]
 
 
 def _cancelled(action: str, resource: str, denies: list[Statement]) -> bool:

@@ -114,3 +114,9 @@ def test_everything_is_judged_without_a_scope() -> None:
     found = violations(ROLE, [("admin", doc(allow("*", "*")))], CONSUME)
     assert len(found) > 10000
     assert {"iam:CreateUser", "sqs:DeleteQueue"} <= {v.action for v in found}
+
+
+def test_a_statement_without_resource_is_judged_as_everything() -> None:
+    bare = {"Effect": "Allow", "Action": "sqs:ReceiveMessage"}
+    (v,) = violations(ROLE, [("p", doc(bare))], CONSUME)
+    assert v.resource == "*"
