@@ -212,6 +212,10 @@ def test_error_rate_metric_math_alarm(aws_client, alarms, topic, uid):
 
     drill.advance(minutes=3, each_minute=traffic(errors=8))  # 4 %: under the threshold
     assert drill.state(name) == "OK"
+    fn = {"FunctionName": "checkout"}
+    assert drill.read("AWS/Lambda", "Errors", dimensions=fn) == 8  # the last minute
+    assert drill.read("AWS/Lambda", "Errors", dimensions=fn, start=START, period=180) == 24
+    assert drill.read("AWS/Lambda", "Errors") is None  # no dimensions: another metric
     events = drill.advance(minutes=2, each_minute=traffic(errors=12))  # 6 %
     assert [e.new_state for e in events] == ["ALARM"]
     [page] = inbox.receive(wait_s=1)

@@ -213,6 +213,29 @@ class AlarmDrill:
                 Namespace=namespace, MetricData=[datum]
             )
 
+    def read(
+        self,
+        namespace: str,
+        metric: str,
+        stat: str = "Sum",
+        *,
+        dimensions: Dimensions = None,
+        start: datetime | None = None,
+        period: int = 60,
+        unit: str | None = None,
+        region: str | None = None,
+    ) -> float | None:
+        """The statistic of one period of a metric, as GetMetricStatistics would give it
+        (default: the last minute that has ended); None when the period has no value."""
+        begin = start or self.now - timedelta(seconds=period)
+        data = self.store.period(
+            region or self.regions[0], namespace, metric, dimensions, begin, period, unit
+        )
+        try:
+            return statistics.compute(data, stat)
+        except statistics.StatisticUnavailable:
+            return None
+
     # -- the clock -----------------------------------------------------------------------
 
     def advance(
