@@ -8,8 +8,14 @@ checkov's own venv can import it too.
 """
 
 from harness.iam.allowlist import Allowed, Violation, violations
-from harness.iam.arn import KeyResolver, arn_matches, pattern_covers
-from harness.iam.catalog import access_level, canonical_action, expand_actions, known_action
+from harness.iam.arn import KeyResolver, any_resource, arn_matches, pattern_covers
+from harness.iam.catalog import (
+    access_level,
+    canonical_action,
+    expand_actions,
+    known_action,
+    service_wide,
+)
 from harness.iam.conditions import UnsupportedCondition, condition_holds
 from harness.iam.document import Document, PolicyDocumentError, Statement, parse_document
 from harness.iam.evaluate import Decision, Request, evaluate
@@ -29,6 +35,7 @@ __all__ = [
     "UnsupportedCondition",
     "Violation",
     "access_level",
+    "any_resource",
     "arn_matches",
     "canonical_action",
     "condition_holds",
@@ -39,6 +46,7 @@ __all__ = [
     "known_action",
     "parse_document",
     "pattern_covers",
+    "service_wide",
     "trust_of_role",
     "trusted_principals",
     "violations",

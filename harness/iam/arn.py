@@ -185,6 +185,15 @@ def _covers(outer: str, inner: str) -> bool:
     return True
 
 
+def any_resource(pattern: str) -> bool:
+    """Whether a Resource pattern matches every ARN of the ``aws`` partition.
+
+    ``*``, but also ``arn:*``, ``?*``, ``arn:aws:*``: for the SPEC clause "no Resource
+    \"*\"", which a spelling other than ``"*"`` must not slip past.
+    """
+    return pattern_covers(pattern, "arn:aws:*:*:*:*")
+
+
 def patterns_overlap(a: str, b: str) -> bool:
     """Whether some ARN matches both globs (used to cap a grant by a boundary)."""
     return pattern_covers(a, b) or pattern_covers(b, a) or _intersects(_tokens(a), _tokens(b))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.iam import KeyResolver, arn_matches, pattern_covers
-from harness.iam.arn import patterns_overlap
+from harness.iam.arn import any_resource, patterns_overlap
 
 
 def test_globs_match_across_separators_and_are_case_sensitive() -> None:
@@ -82,3 +82,10 @@ def test_a_kms_key_by_id_arn_alias_or_alias_arn() -> None:
     assert keys.resolve("alias/other") is None
     assert keys.same_key("alias/data", arn)
     assert not keys.same_key("alias/other", "alias/missing")
+
+
+def test_any_resource_whatever_the_spelling() -> None:
+    for everything in ("*", "arn:*", "?*", "arn:*:*", "arn:aws:*", "arn:*:*:*:*:*", "**"):
+        assert any_resource(everything), everything
+    for narrower in ("arn:aws:s3:::*", "arn:aws:*:*:123456789012:*", "arn:?*:s3*"):
+        assert not any_resource(narrower), narrower
