@@ -57,15 +57,24 @@ def applies(statement: Statement, request: Request) -> bool:
 
 
 def _names_principal(statement: Statement, context: Context) -> bool:
-    """Whether a resource-policy statement's Principal covers the caller."""
+    """Whether a resource-policy statement's Principal covers the caller.
+
+    The caller is ``aws:PrincipalArn`` (an IAM principal: its ARN, its account's root or
+    id, or ``*`` name it) or ``aws:PrincipalServiceName`` (a service principal).
+    """
     caller = (context_value(context, "aws:PrincipalArn") or [""])[0]
     account = caller.split(":")[4] if caller.count(":") >= 5 else ""
     names = {caller, account, f"arn:aws:iam::{account}:root", "*"} if caller else {"*"}
-    listed = statement.principals or {}
-    hit = any(p in names for p in listed.get("AWS", ()))
+    services = {s.lower() for s in context_value(context, "aws:PrincipalServiceName") or []}
+
+    def named(principals: Mapping[str, frozenset[str]]) -> bool:
+        return any(p in names for p in principals.get("AWS", ())) or any(
+            p.lower() in services for p in principals.get("Service", ())
+        )
+
     if statement.not_principals is not None:
-        return not any(p in names for p in statement.not_principals.get("AWS", ()))
-    return hit
+        return not named(statement.not_principals)
+    return named(statement.principals or {})
 
 
 def _first(

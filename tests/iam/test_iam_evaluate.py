@@ -66,3 +66,19 @@ def test_resource_policies_grant_to_the_principals_they_name() -> None:
     stranger = {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/other"}
     assert evaluate(Request("sqs:SendMessage", QUEUE, caller), [], resource_docs=[policy])
     assert not evaluate(Request("sqs:SendMessage", QUEUE, stranger), [], resource_docs=[policy])
+
+
+def test_resource_policies_grant_to_the_services_they_name() -> None:
+    topic = "arn:aws:sns:us-east-1:123456789012:alerts"
+    policy = {
+        "Statement": {
+            "Effect": "Allow",
+            "Principal": {"Service": ["events.amazonaws.com"]},
+            "Action": "SNS:Publish",
+            "Resource": topic,
+        }
+    }
+    events = {"aws:PrincipalServiceName": "events.amazonaws.com"}
+    other = {"aws:PrincipalServiceName": "s3.amazonaws.com"}
+    assert evaluate(Request("sns:Publish", topic, events), [], resource_docs=[policy])
+    assert not evaluate(Request("sns:Publish", topic, other), [], resource_docs=[policy])
