@@ -12,7 +12,6 @@ import io
 import json
 import uuid
 import zipfile
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,9 +26,7 @@ from harness.drills.codedeploy_canary import (
     TrafficRouting,
     alias_weights,
     builtin_config_info,
-    evaluate_alarm,
     policies_allow,
-    statistic,
 )
 from harness.engines.state import ResourceState, StackState
 
@@ -58,14 +55,11 @@ def test_canary_linear_and_all_at_once_steps():
     assert builtin_config_info("CodeDeployDefault.OneAtATime") is None
 
 
-def test_statistics_as_cloudwatch_computes_them():
+def test_a_minute_of_traffic_as_lambda_publishes_it():
     minute = Behaviour(error_rate=0.05, latency_ms=(100.0,) * 98 + (3000.0,) * 2).minute(100)
-    assert statistic(minute["Errors"], {"Statistic": "Sum"}) == 5
-    assert statistic(minute["Errors"], {"Statistic": "Average"}) == 0.05  # the error rate
-    assert statistic(minute["Invocations"], {"Statistic": "SampleCount"}) == 100
-    assert statistic(minute["Duration"], {"ExtendedStatistic": "p50"}) == 100
-    assert statistic(minute["Duration"], {"ExtendedStatistic": "p99"}) == 3000
-    assert statistic(minute["Duration"], {"Statistic": "Maximum"}) == 3000
+    assert minute["Invocations"] == {1.0: 100}
+    assert minute["Errors"] == {1.0: 5, 0.0: 95}
+    assert minute["Duration"] == {100.0: 98, 3000.0: 2}
     assert Behaviour().minute(0) == {}
 
 
@@ -87,24 +81,6 @@ def test_shares_hold_at_every_canary_weight(per_minute):
     assert first_minute == 1  # the first bad request comes within the first minute
     baseline = Behaviour(error_rate=0.002)
     assert sum(baseline.minute(990, 990 * m)["Errors"][1.0] for m in range(5)) == 10
-
-
-def test_alarm_evaluation_over_periods_and_datapoints():
-    errors = {"Statistic": "Sum", "Threshold": 0, "ComparisonOperator": "GreaterThanThreshold"}
-    series = {1: Counter({1.0: 2, 0.0: 98}), 2: Counter({0.0: 100})}
-    assert evaluate_alarm({**errors, "Period": 60, "EvaluationPeriods": 1}, series, 1) == "ALARM"
-    assert evaluate_alarm({**errors, "Period": 60, "EvaluationPeriods": 1}, series, 2) == "OK"
-    # Two of the last two periods must breach: one is not enough.
-    two = {**errors, "Period": 60, "EvaluationPeriods": 2, "DatapointsToAlarm": 2}
-    assert evaluate_alarm(two, series, 2) == "OK"
-    # A 5-minute period has no complete datapoint before minute 5.
-    assert evaluate_alarm({**errors, "Period": 300, "EvaluationPeriods": 1}, series, 4) is None
-    assert evaluate_alarm({**errors, "Period": 300, "EvaluationPeriods": 1}, series, 5) == "ALARM"
-    # Missing data: as the alarm says.
-    assert evaluate_alarm({**errors, "EvaluationPeriods": 1}, {}, 1) == "INSUFFICIENT_DATA"
-    missing_breaches = {**errors, "EvaluationPeriods": 1, "TreatMissingData": "breaching"}
-    assert evaluate_alarm(missing_breaches, {}, 1) == "ALARM"
-    assert evaluate_alarm({**errors, "TreatMissingData": "ignore"}, {}, 1) is None
 
 
 def test_identity_policy_evaluation():

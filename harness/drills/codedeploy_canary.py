@@ -19,18 +19,17 @@ documents it for the Lambda compute platform:
   30-minute canary takes no real time. Every minute the two versions serve traffic
   (``requests_per_minute`` through the alias, split by the weights), each as its
   :class:`Behaviour` says.
-- **CloudWatch alarm evaluation** (AWS: *Using Amazon CloudWatch alarms*), which moto
-  does not do. Each invocation through the alias produces the datapoints Lambda
-  publishes in ``AWS/Lambda`` (``Invocations``, ``Errors``, ``Duration``) for the
-  dimension sets ``{}``, ``{FunctionName}``, ``{FunctionName, Resource=fn:alias}`` and
-  ``{FunctionName, Resource=fn:alias, ExecutedVersion=N}``. An alarm watches a series
-  only if its namespace, metric name and *whole* dimension set match, as CloudWatch
-  matches them. Every minute each such alarm is evaluated over its last
-  ``EvaluationPeriods`` periods (``Statistic``/``ExtendedStatistic``, ``Threshold``,
-  ``ComparisonOperator``, ``DatapointsToAlarm``, ``TreatMissingData``) and its state is
-  set in the emulator (``SetAlarmState``). Alarms on other metrics (or metric math)
-  are never evaluated here: the checks may set their state themselves. Datapoints are
-  kept in memory (:attr:`Deployment.datapoints`), not written to the emulator.
+- **CloudWatch alarm evaluation**, which moto does not do, by the CloudWatch drill
+  (``harness.drills.cloudwatch.AlarmDrill``). Each minute's invocations through the
+  alias are published as Lambda publishes them in ``AWS/Lambda`` (``Invocations``,
+  ``Errors``, ``Duration``) for the dimension sets ``{}``, ``{FunctionName}``,
+  ``{FunctionName, Resource=fn:alias}`` and ``{FunctionName, Resource=fn:alias,
+  ExecutedVersion=N}``; then every alarm of the region is evaluated from its definition
+  as the emulator holds it (whole dimension set, unit, statistic or percentile, period,
+  M of N, missing data, metric math) and its state set in the emulator. An alarm the
+  model cannot evaluate is named in :attr:`Deployment.not_evaluable`, never taken as OK.
+  Each version's error and latency shares are spread over the requests it serves
+  (:func:`spread`), so they hold at every canary weight, 1 percent included.
 - **Alarm monitoring** (AWS: *Monitoring deployments with CloudWatch alarms in
   CodeDeploy*). CodeDeploy polls only the alarms in the deployment group's alarm
   configuration, and only when it is enabled: at the start, after every shift and
@@ -83,6 +82,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from harness.drills.cloudwatch import AlarmDrill
 from harness.iam import (
     Document,
     Request,
@@ -307,6 +307,7 @@ class Deployment:
     undelivered: list[dict[str, Any]] = field(default_factory=list)  # denied sns:Publish
     alarms_polled: list[str] = field(default_factory=list)
     alarm_transitions: list[tuple[int, str, str]] = field(default_factory=list)
+    not_evaluable: dict[str, str] = field(default_factory=dict)  # attached alarm -> why
     datapoints: dict[tuple[str, frozenset], dict[int, Counter[float]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what was modeled from state, etc.
 
@@ -401,80 +402,6 @@ def load_service_role(iam: Any, arn: str) -> ServiceRole:
             "its trust policy must allow codedeploy.amazonaws.com",
         )
     return ServiceRole(grants.principal_arn, grants.documents, grants.boundary)
-
-
-# --- CloudWatch alarm evaluation ----------------------------------------------------
-
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "GreaterThanThreshold": lambda v, t: v > t,
-    "GreaterThanOrEqualToThreshold": lambda v, t: v >= t,
-    "LessThanThreshold": lambda v, t: v < t,
-    "LessThanOrEqualToThreshold": lambda v, t: v <= t,
-}
-
-
-def statistic(samples: Counter[float], alarm: dict[str, Any]) -> float:
-    n = sum(samples.values())
-    if alarm.get("ExtendedStatistic"):
-        p = float(str(alarm["ExtendedStatistic"]).lstrip("pP"))
-        rank = max(1, math.ceil(p / 100 * n))
-        seen = 0
-        for value in sorted(samples):
-            seen += samples[value]
-            if seen >= rank:
-                return value
-        return max(samples)
-    stat = alarm.get("Statistic") or "Average"
-    total = sum(v * c for v, c in samples.items())
-    if stat == "Sum":
-        return total
-    if stat == "SampleCount":
-        return float(n)
-    if stat == "Minimum":
-        return min(samples)
-    if stat == "Maximum":
-        return max(samples)
-    return total / n
-
-
-def evaluate_alarm(
-    alarm: dict[str, Any], series: dict[int, Counter[float]], now: int
-) -> str | None:
-    """The state CloudWatch would give the alarm at minute ``now``; None: unchanged."""
-    period = max(1, int(alarm.get("Period") or 60) // 60)
-    n = int(alarm.get("EvaluationPeriods") or 1)
-    m = int(alarm.get("DatapointsToAlarm") or n)
-    complete = now // period
-    if complete < 1:
-        return None
-    points: list[float | None] = []
-    for k in range(max(1, complete - n + 1), complete + 1):
-        merged: Counter[float] = Counter()
-        for minute in range((k - 1) * period + 1, k * period + 1):
-            merged.update(series.get(minute, Counter()))
-        merged = Counter({v: c for v, c in merged.items() if c > 0})
-        points.append(statistic(merged, alarm) if merged else None)
-    compare = _COMPARE.get(alarm.get("ComparisonOperator", ""))
-    if compare is None:
-        return None  # anomaly-detection operators are not modeled
-    threshold = float(alarm.get("Threshold") or 0)
-    missing = alarm.get("TreatMissingData") or "missing"
-    breaching = present = 0
-    for value in points:
-        if value is None:
-            if missing == "breaching":
-                breaching += 1
-                present += 1
-            elif missing == "notBreaching":
-                present += 1
-            continue
-        present += 1
-        breaching += compare(value, threshold)
-    if breaching >= m:
-        return "ALARM"
-    if present == 0:
-        return None if missing == "ignore" else "INSUFFICIENT_DATA"
-    return "OK"
 
 
 # --- the drill ----------------------------------------------------------------------
@@ -729,7 +656,14 @@ class _Run:
         fn_arn = lam.get_function(FunctionName=function)["Configuration"]["FunctionArn"]
         self.function_arn = fn_arn.rsplit(":", 1)[0] if fn_arn.count(":") > 6 else fn_arn
         self.alias_arn = f"{self.function_arn}:{alias}"
-        self.watched: list[dict[str, Any]] = []  # Lambda metric alarms the model evaluates
+        # CloudWatch's side: metric data in, alarms decided by their definitions.
+        self.alarms = AlarmDrill(self._client, regions=[drill.region], account=self._account())
+
+    def _client(self, service: str, region: str | None = None) -> Any:
+        """The drill's client factory, which may not take a region (the drill's is used)."""
+        if region in (None, self.drill.region):
+            return self.drill.client(service)
+        return self.drill.client(service, region)
 
     # -- calls CodeDeploy makes as its role --------------------------------------------
 
@@ -840,23 +774,16 @@ class _Run:
 
     # -- traffic and the alarm model -----------------------------------------------------
 
-    def _load_watched(self) -> None:
-        cw = self.drill.client("cloudwatch")
-        pages = cw.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"])
-        self.watched = [
-            a
-            for page in pages
-            for a in page["MetricAlarms"]
-            if a.get("Namespace") == "AWS/Lambda" and a.get("MetricName") in UNITS
-        ]
-
     def _serve_minute(self, weights: dict[str, float], rpm: int) -> None:
+        """One minute of traffic through the alias, published as Lambda publishes it,
+        then every alarm of the region evaluated from its definition (``AlarmDrill``)."""
         self.clock += 1
         target = self.d.target_version
         fn = self.function
         resource = f"{fn}:{self.alias_name}"
         served = 0
         versions = sorted(weights, key=lambda v: v != target)  # target first, rest after
+        per_dims: dict[tuple[str, frozenset], Counter[float]] = {}
         for i, version in enumerate(versions):
             share = weights[version]
             n = rpm - served if i == len(versions) - 1 else round(rpm * share)
@@ -874,27 +801,30 @@ class _Run:
             ]
             for metric, counter in samples.items():
                 for dims in dims_sets:
+                    per_dims.setdefault((metric, dims), Counter()).update(counter)
                     series = self.d.datapoints.setdefault((metric, dims), {})
                     series.setdefault(self.clock, Counter()).update(counter)
-        self._evaluate()
 
-    def _evaluate(self) -> None:
-        cw = self.drill.client("cloudwatch")
-        for alarm in self.watched:
-            dims = frozenset((d["Name"], d["Value"]) for d in alarm.get("Dimensions") or [])
-            if alarm.get("Unit") and alarm["Unit"] != UNITS[alarm["MetricName"]]:
-                continue
-            series = self.d.datapoints.get((alarm["MetricName"], dims), {})
-            state = evaluate_alarm(alarm, series, self.clock)
-            if state is None or state == alarm.get("StateValue"):
-                continue
-            cw.set_alarm_state(
-                AlarmName=alarm["AlarmName"],
-                StateValue=state,
-                StateReason=f"canary drill, minute {self.clock} of deployment {self.d.id}",
-            )
-            alarm["StateValue"] = state
-            self.d.alarm_transitions.append((self.clock, alarm["AlarmName"], state))
+        def publish(cw: AlarmDrill) -> None:
+            for (metric, dims), counter in per_dims.items():
+                values = sorted(counter)
+                cw.put(
+                    "AWS/Lambda",
+                    metric,
+                    values=values,
+                    counts=[counter[v] for v in values],
+                    dimensions=dict(dims),
+                    unit=UNITS[metric],
+                )
+
+        for event in self.alarms.advance(1, each_minute=publish):
+            if event.kind == "transition":
+                self.d.alarm_transitions.append((self.clock, event.alarm, event.new_state))
+        for key, why in self.alarms.not_evaluable.items():
+            note = f"not evaluable: {why}"
+            if key[1] in self.alarm_names and note not in self.d.notes:
+                self.d.notes.append(note)
+                self.d.not_evaluable[key[1]] = str(why)
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -910,7 +840,6 @@ class _Run:
         d = self.d
         d.status = "InProgress"
         self._notify("DeploymentStart")
-        self._load_watched()
         weights = {d.current_version: 1.0}
         try:
             self._poll_alarms()
