@@ -152,7 +152,7 @@ def notification(
     A composite alarm's has its ``AlarmRule`` instead of a ``Trigger``; a metric math
     alarm's ``Trigger`` lists its ``Metrics`` instead of one metric.
     """
-    now = _timestamp(when or datetime.now(UTC))
+    now = iso_timestamp(when or datetime.now(UTC))
     arn = alarm.get("AlarmArn", "")
     head: dict[str, Any] = {
         "AlarmName": alarm["AlarmName"],
@@ -198,7 +198,8 @@ def notification(
     return {**head, "Trigger": trigger}
 
 
-def _timestamp(when: datetime) -> str:
+def iso_timestamp(when: datetime) -> str:
+    """A time as CloudWatch writes it in notifications: 2026-11-30T09:04:00.000+0000."""
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
 
 

@@ -418,7 +418,7 @@ class AlarmDrill:
             return []
         data = {
             "version": "1.0",
-            "queryDate": cloudwatch_alarms._timestamp(self.now),
+            "queryDate": cloudwatch_alarms.iso_timestamp(self.now),
             "recentDatapoints": [p.value for p in decision.evaluated],
             "threshold": alarm.definition.get("Threshold"),
         }
@@ -653,7 +653,7 @@ class AlarmDrill:
         reason = f"{arn}{child} transitioned to {state} at {at:%A %d %B, %Y %H:%M:%S} UTC"
         triggering = {
             "arn": f"{arn}{child}",
-            "state": {"value": state, "timestamp": cloudwatch_alarms._timestamp(at)},
+            "state": {"value": state, "timestamp": cloudwatch_alarms.iso_timestamp(at)},
         }
         return reason, {"triggeringAlarms": [triggering]}
 
