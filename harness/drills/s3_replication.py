@@ -158,7 +158,7 @@ def replicate(principals: Principals, source_bucket: str) -> ReplicationReport:
     work = _plan(s3, source_bucket, rules, regions, report)
     if not work:
         return report
-    grants = _role_grants(admin("iam"), role_arn)
+    grants = _role_grants(admin("iam"), role_arn, source_bucket)
     if isinstance(grants, str):
         for item in work:
             report.outcomes.append(item.outcome("FAILED", grants))
@@ -237,14 +237,21 @@ def _region(s3: Any, bucket: str) -> str:
     return s3.get_bucket_location(Bucket=bucket).get("LocationConstraint") or "us-east-1"
 
 
-def _role_grants(iam: Any, role_arn: str) -> Grants | str:
-    """The role's deployed policies, or why S3 cannot act as it."""
+def _role_grants(iam: Any, role_arn: str, source: str) -> Grants | str:
+    """The role's deployed policies, or why S3 cannot act as it.
+
+    S3 assumes the role on behalf of the source bucket: the request carries
+    ``aws:SourceAccount`` (the bucket owner) and ``aws:SourceArn`` (the bucket), which
+    trust policies commonly test against the confused-deputy problem.
+    """
     try:
         grants = documents_of_role(iam, role_arn)
         trust = iam.get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]
     except ClientError:
         return f"replication role {role_arn} does not exist"
-    if not who_can_assume(trust.get("AssumeRolePolicyDocument"), S3_SERVICE):
+    account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
+    context = {"aws:SourceAccount": account, "aws:SourceArn": f"arn:aws:s3:::{source}"}
+    if not who_can_assume(trust.get("AssumeRolePolicyDocument"), S3_SERVICE, context):
         return f"the trust policy of {role_arn} does not let {S3_SERVICE} assume it"
     return grants
 

@@ -3,13 +3,19 @@
 The checks read what was deployed (through the stack's exports and the emulator) and
 run the harness's drills against it:
 
+- ``harness.drills.cloudwatch`` (AlarmDrill) plays the region's API: it publishes the
+  availability metric the SPEC describes (namespace, metric, ``Region`` dimension, in
+  the primary region) or stops publishing it, and evaluates every alarm from its own
+  definition as CloudWatch would, running its SNS actions on each transition. An alarm
+  on another metric, dimension or region sees no data from the drill;
 - ``harness.drills.route53_failover`` answers the service name the way Route 53
   failover routing would, from the zone's records and the health checks' state;
-- ``harness.drills.cloudwatch_alarms`` takes the primary down (its health alarm goes
-  to ALARM, or to INSUFFICIENT_DATA) and publishes what CloudWatch would to the
-  alarm's topics;
 - ``harness.drills.s3_replication`` runs the primary bucket's replication rules as S3
-  would, acting as the configured role with IAM enforcement on.
+  would, authorizing each step against the replication role's deployed policies.
+
+IAM is read by meaning through ``harness.iam``: the replication role's grants are
+judged against the SPEC's allow-list below, KMS keys named by id, ARN or alias are
+resolved to the key they name.
 
 What the checks expect (regions, domain, endpoints, tag values) comes from the kata's
 own stack config in kata.yaml, not from the program. Every probe cleans up: test
@@ -33,8 +39,10 @@ import yaml
 from botocore.exceptions import ClientError
 
 from harness.drills import cloudwatch_alarms
+from harness.drills.cloudwatch import AlarmDrill, NotEvaluable
 from harness.drills.iam import Principals
 from harness.drills.route53_failover import FailoverResolver
+from harness.iam import Allowed, KeyResolver
 
 MARK = "kata-check"
 NAMESPACE = "multi-region-failover"
@@ -97,39 +105,181 @@ def principals(emulator: Any, region: str) -> Iterator[Principals]:
         p.close()
 
 
+# --- the SPEC's allow-list for the replication role (R4) -------------------------------
+
+# R4: "Its policies allow what replication needs and no more: reading the replication
+# configuration of the primary bucket and the source versions in it
+# (s3:GetReplicationConfiguration, s3:ListBucket, s3:GetObjectVersionForReplication,
+# …Acl, …Tagging), writing replicas into the standby bucket (s3:ReplicateObject,
+# s3:ReplicateDelete, s3:ReplicateTags), kms:Decrypt with the primary key and
+# kms:Encrypt (and kms:GenerateDataKey) with the standby key."
+# Each row: (actions, what they may name). A bucket's actions may name the bucket or its
+# objects: a bucket action on an object ARN (or the reverse) grants nothing in IAM.
+REPLICATION_ALLOW_LIST: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        (
+            "s3:GetReplicationConfiguration",
+            "s3:ListBucket",
+            "s3:GetObjectVersionForReplication",
+            "s3:GetObjectVersionAcl",
+            "s3:GetObjectVersionTagging",
+        ),
+        "primary bucket",
+    ),
+    (("s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"), "secondary bucket"),
+    (("kms:Decrypt",), "primary key"),
+    (("kms:Encrypt", "kms:GenerateDataKey"), "secondary key"),
+)
+# What replication cannot do without (the drill exercises the S3 part; the KMS part is
+# read from the policies because moto does not scope KMS calls by key).
+REPLICATION_NEEDS: tuple[tuple[str, str], ...] = (
+    ("s3:GetReplicationConfiguration", "primary bucket"),
+    ("s3:GetObjectVersionForReplication", "primary objects"),
+    ("s3:ReplicateObject", "secondary objects"),
+    ("s3:ReplicateDelete", "secondary objects"),
+    ("kms:Decrypt", "primary key"),
+    ("kms:Encrypt", "secondary key"),
+)
+R4_CLAUSE = "R4 (the replication role is scoped to exactly the two buckets and their keys)"
+
+
+@dataclass(frozen=True)
+class ReplicationScope:
+    """The ARNs the SPEC's R4 names, from the deployed stack."""
+
+    primary_bucket: str
+    secondary_bucket: str
+    primary_key: str
+    secondary_key: str
+
+    def arns(self, what: str) -> list[str]:
+        bucket = {"primary": self.primary_bucket, "secondary": self.secondary_bucket}
+        side, kind = what.split()
+        if kind == "key":
+            return [self.primary_key if side == "primary" else self.secondary_key]
+        arn = f"arn:aws:s3:::{bucket[side]}"
+        return {"bucket": [arn, f"{arn}/*"], "objects": [f"{arn}/*"]}[kind]
+
+    def allowed(self) -> list[Allowed]:
+        return [Allowed(actions, self.arns(what)) for actions, what in REPLICATION_ALLOW_LIST]
+
+    def needs(self) -> list[tuple[str, str]]:
+        """(action, a concrete ARN) for each thing replication cannot do without."""
+        probe = "/orders/kata-check.json"
+        return [
+            (action, self.arns(what)[0].replace("/*", probe)) for action, what in REPLICATION_NEEDS
+        ]
+
+    clause = R4_CLAUSE
+
+
+@pytest.fixture(scope="session")
+def replication_scope(export: Callable[[str], Any]) -> ReplicationScope:
+    return ReplicationScope(
+        primary_bucket=export("primaryBucketName"),
+        secondary_bucket=export("secondaryBucketName"),
+        primary_key=export("primaryKeyArn"),
+        secondary_key=export("secondaryKeyArn"),
+    )
+
+
+@pytest.fixture(scope="session")
+def keys(aws: Callable[..., Any]) -> Callable[[str], KeyResolver]:
+    """``keys(region).resolve(name)``: the key ARN a key id, ARN or alias names there."""
+    made: dict[str, KeyResolver] = {}
+
+    def resolver(region: str) -> KeyResolver:
+        if region not in made:
+            made[region] = KeyResolver.from_client(aws("kms", region))
+        return made[region]
+
+    return resolver
+
+
 # --- the region-failure drill ----------------------------------------------------------
+
+NAMESPACE_METRIC = ("Acme/Checkout", "ApiAvailability")  # SPEC R7
+
+
+class RegionDrill:
+    """The primary region's API as CloudWatch sees it, and the answer DNS gives.
+
+    ``serving``: the API publishes ApiAvailability = 1 every minute (SPEC R7) in the
+    primary region with the dimension ``Region`` = the primary region; ``failing``: its
+    health endpoint stops answering and it publishes 0; ``silent``: the region is gone
+    and nothing arrives. Alarms are evaluated by CloudWatch's rules from their deployed
+    definitions each virtual minute.
+    """
+
+    def __init__(self, aws: Callable[..., Any], expected: Expected, alarm: str, zone: str):
+        self.aws, self.expected, self.alarm, self.zone = aws, expected, alarm, zone
+        self.cloudwatch = AlarmDrill(aws, regions=[expected.primary, expected.secondary])
+        self.resolver = FailoverResolver(aws)
+
+    def _publish(self, value: float) -> Callable[[AlarmDrill], None]:
+        def each_minute(drill: AlarmDrill) -> None:
+            drill.put(
+                *NAMESPACE_METRIC,
+                value,
+                dimensions={"Region": self.expected.primary},
+                region=self.expected.primary,
+            )
+
+        return each_minute
+
+    def serving(self, minutes: int = 6) -> None:
+        self.cloudwatch.advance(minutes, each_minute=self._publish(1))
+
+    def failing(self, minutes: int) -> None:
+        self.cloudwatch.advance(minutes, each_minute=self._publish(0))
+
+    def silent(self, minutes: int) -> None:
+        self.cloudwatch.advance(minutes)
+
+    def state(self) -> str:
+        """The health alarm's state in the primary region; fails the check if it cannot
+        be known (no such alarm there, or a definition the model cannot evaluate)."""
+        try:
+            return self.cloudwatch.state(self.alarm, self.expected.primary)
+        except KeyError:
+            pytest.fail(
+                f"R7: there is no health alarm {self.alarm} in the primary region "
+                f"{self.expected.primary}"
+            )
+        except NotEvaluable as why:
+            pytest.fail(f"R7: the health alarm is not evaluable by the CloudWatch model: {why}")
+
+    def minutes_until(self, state: str, outage: str, limit: int = 10) -> int | None:
+        """Virtual minutes of ``outage`` ("failing" or "silent") until the alarm is in
+        ``state``; None if it is not after ``limit`` minutes."""
+        step = self.failing if outage == "failing" else self.silent
+        for minute in range(limit + 1):
+            if self.state() == state:
+                return minute
+            step(1)
+        return None
+
+    def resolve(self) -> Any:
+        return self.resolver.resolve(self.zone, self.expected.service_name)
+
+    def explain(self, answer: Any) -> str:
+        return f"{answer.values} ({answer.failover}); " + " / ".join(answer.trace)
 
 
 @pytest.fixture
-def failover(aws: Callable[..., Any], export: Callable[[str], Any], expected: Expected) -> Any:
-    """The resolver plus the primary's health alarm, put back to OK after the check."""
-    resolver = FailoverResolver(aws)
-    alarm = export("healthAlarmName")
-
-    class Drill:
-        def resolve(self) -> Any:
-            return resolver.resolve(export("zoneId"), expected.service_name)
-
-        def alarm_state(self, state: str, reason: str) -> Any:
-            return cloudwatch_alarms.set_state(aws, alarm, expected.primary, state, reason)
-
-        def healthy(self) -> Any:
-            return self.alarm_state("OK", "kata-check: primary serving")
-
-        def take_down(self) -> Any:
-            return self.alarm_state("ALARM", "kata-check: region failure drill")
-
-        def explain(self, answer: Any) -> str:
-            return f"{answer.values} ({answer.failover}); " + " / ".join(answer.trace)
-
-    drill = Drill()
+def region_drill(
+    aws: Callable[..., Any], export: Callable[[str], Any], expected: Expected
+) -> Iterator[RegionDrill]:
+    """The drill, with the health alarm put back to OK afterwards (as the program left
+    it: a deployed alarm is not an input a second preview compares)."""
+    drill = RegionDrill(aws, expected, export("healthAlarmName"), export("zoneId"))
     try:
         yield drill
     finally:
         with contextlib.suppress(ClientError, KeyError):
-            cloudwatch_alarms.describe(aws, alarm, expected.primary)
+            cloudwatch_alarms.describe(aws, drill.alarm, expected.primary)
             aws("cloudwatch", expected.primary).set_alarm_state(
-                AlarmName=alarm, StateValue="OK", StateReason="kata-check: restored"
+                AlarmName=drill.alarm, StateValue="OK", StateReason="kata-check: restored"
             )
 
 

@@ -48,6 +48,6 @@ def test_the_standby_serves_without_the_primary_region(stack, expected):
                     problems.append(" -> ".join(path[dep.urn]) + f" (in {expected.primary})")
                 else:
                     todo.append(dep)
-    assert not problems, "the standby needs the primary region to serve:\n" + "\n".join(
+    assert not problems, "R9: the standby needs the primary region to serve: " + "; ".join(
         sorted(problems)
     )

@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from harness.iam import parse_document
+
 BLOCKS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
 @pytest.mark.requirement("R2")
 @pytest.mark.parametrize("role", ["primary", "secondary"])
 def test_bucket_is_versioned_private_and_encrypted_in_region(
-    role, aws, export, expected, region_of
+    role, aws, export, expected, region_of, keys
 ):
     region = expected.primary if role == "primary" else expected.secondary
     bucket = export(f"{role}BucketName")
@@ -34,22 +36,34 @@ def test_bucket_is_versioned_private_and_encrypted_in_region(
     except ClientError:
         rules = []
     default = rules[0].get("ApplyServerSideEncryptionByDefault", {}) if rules else {}
-    key = default.get("KMSMasterKeyID", "")
-    if default.get("SSEAlgorithm") != "aws:kms" or not key:
+    named = default.get("KMSMasterKeyID", "")
+    key = keys(region).resolve(named) if named else None
+    if default.get("SSEAlgorithm") != "aws:kms" or not named:
         problems.append(f"default encryption is {default or 'off'}, not SSE-KMS with a key")
-    elif key.startswith("arn:") and region_of(key) != region:
+    elif key is None or region_of(key) != region:
+        # A key id, ARN or alias is resolved among the keys of the bucket's region.
+        where = f"a key in {region_of(key)}" if key else f"no key of {region}"
         problems.append(
-            f"encrypted with {key}, a key in {region_of(key)}: KMS keys are regional, so a "
+            f"default encryption names {named}, {where}: KMS keys are regional, so a "
             f"bucket in {region} needs a key of {region}"
         )
     else:
-        try:
-            meta = kms.describe_key(KeyId=key)["KeyMetadata"]
-        except ClientError:
-            problems.append(f"key {key} does not exist in {region}")
-        else:
-            if meta.get("KeyManager") != "CUSTOMER":
-                problems.append(f"key {key} is AWS managed, not customer managed")
-            if not kms.get_key_rotation_status(KeyId=meta["KeyId"]).get("KeyRotationEnabled"):
-                problems.append(f"key {key} does not rotate")
-    assert not problems, f"{role} bucket {bucket}: " + "; ".join(problems)
+        meta = kms.describe_key(KeyId=key)["KeyMetadata"]
+        if meta.get("KeyManager") != "CUSTOMER":
+            problems.append(f"key {key} is AWS managed, not customer managed")
+        if not kms.get_key_rotation_status(KeyId=meta["KeyId"]).get("KeyRotationEnabled"):
+            problems.append(f"key {key} does not rotate")
+        wildcard = _wildcard_principals(kms.get_key_policy(KeyId=key, PolicyName="default"))
+        if wildcard:
+            problems.append(f"the key policy of {key} allows {', '.join(wildcard)}")
+    assert not problems, f"R2: the {role} bucket {bucket}: " + "; ".join(problems)
+
+
+def _wildcard_principals(policy: dict) -> list[str]:
+    """Allow statements whose principal is anyone ("*", {"AWS": "*"} or ["*"])."""
+    document = parse_document(policy.get("Policy"))
+    return [
+        f"statement {s.sid or '(no Sid)'} to principal *"
+        for s in document.allow_statements
+        if s.not_principals is not None or "*" in (s.principals or {}).get("AWS", ())
+    ]

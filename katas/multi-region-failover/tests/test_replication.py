@@ -1,5 +1,12 @@
-"""R3, R4: orders replicate to the standby (as S3 would, acting as the configured role);
-the replication role can do that and nothing else."""
+"""R3, R4: orders replicate to the standby (as S3 would, authorizing the configured
+role); the replication role can do that and nothing else.
+
+R4 is read by meaning (``harness.iam``): the trust policy's principals whatever their
+spelling, every grant of the role's deployed policies against the SPEC's allow-list
+(``REPLICATION_ALLOW_LIST`` in conftest.py), wildcards expanded and action names
+compared case-insensitively. The probes under IAM enforcement demonstrate a few of
+the forbidden calls; the allow-list is what guards.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,10 @@ from botocore.exceptions import ClientError
 
 from harness.drills.iam import is_denied
 from harness.drills.s3_replication import ReplicationRefused, as_replication_role, replicate
+from harness.iam import Request, documents_of_role, evaluate, trusted_principals, violations
+from harness.iam.principals import trust_of_role
+
+S3_SERVICE = "s3.amazonaws.com"
 
 
 def _replicate(principals, bucket):
@@ -22,7 +33,7 @@ def _replicate(principals, bucket):
 
 @pytest.mark.requirement("R3")
 def test_an_order_written_before_the_failure_is_readable_in_the_standby(
-    buckets, principals, export, region_of
+    buckets, principals, export, expected, keys
 ):
     key = buckets.key("orders/")
     body = json.dumps({"order": key, "total": "42.00"}).encode()
@@ -31,22 +42,33 @@ def test_an_order_written_before_the_failure_is_readable_in_the_standby(
     )
     report = _replicate(principals, buckets.primary)
     replica = buckets.read_standby(key)
-    assert replica is not None, f"not in {buckets.secondary}: {report.explain(key)}"
-    assert replica["Body"] == body
-    assert replica.get("ServerSideEncryption") == "aws:kms", "the replica is not KMS-encrypted"
-    assert replica.get("SSEKMSKeyId") == export("secondaryKeyArn"), (
-        f"the replica is encrypted with {replica.get('SSEKMSKeyId')}; the standby must be able "
-        "to decrypt it without the primary region: use the secondary key"
+    assert replica is not None, (
+        f"R3: the order {key} written to the primary is not in the standby bucket "
+        f"{buckets.secondary}: {report.explain(key)}"
+    )
+    assert replica["Body"] == body, f"R3: the replica of {key} differs from the order written"
+    replica_key = replica.get("SSEKMSKeyId") or ""
+    assert replica.get("ServerSideEncryption") == "aws:kms" and keys(expected.secondary).same_key(
+        replica_key, export("secondaryKeyArn")
+    ), (
+        f"R3: the replica of {key} is encrypted with "
+        f"{replica_key or replica.get('ServerSideEncryption') or 'nothing'}, not the standby "
+        f"key {export('secondaryKeyArn')}: the standby could not decrypt it without the "
+        "primary region"
     )
 
 
 @pytest.mark.requirement("R3")
 def test_scratch_data_is_not_replicated(buckets, principals):
-    key = buckets.key("tmp/", ".csv")
-    buckets.s3_primary.put_object(Bucket=buckets.primary, Key=key, Body=b"scratch,export")
+    # tmp/ is the SPEC's scratch data; orders-archive/ is not under orders/ either.
+    written = [buckets.key("tmp/", ".csv"), buckets.key("orders-archive/", ".csv")]
+    for key in written:
+        buckets.s3_primary.put_object(Bucket=buckets.primary, Key=key, Body=b"scratch,export")
     report = _replicate(principals, buckets.primary)
-    assert buckets.read_standby(key) is None, (
-        f"{key} was replicated; only orders/ belongs in the standby ({report.explain(key)})"
+    copied = [key for key in written if buckets.read_standby(key) is not None]
+    assert not copied, (
+        f"R3: {', '.join(copied)} reached the standby; only objects under orders/ may "
+        f"({'; '.join(report.explain(k) for k in copied)})"
     )
 
 
@@ -55,11 +77,14 @@ def test_deleting_an_order_deletes_it_in_the_standby(buckets, principals):
     key = buckets.key("orders/")
     buckets.s3_primary.put_object(Bucket=buckets.primary, Key=key, Body=b"{}")
     _replicate(principals, buckets.primary)
-    assert buckets.read_standby(key) is not None, "the order never reached the standby"
+    assert buckets.read_standby(key) is not None, (
+        f"R3: the order {key} never reached the standby, so its deletion cannot be checked"
+    )
     buckets.s3_primary.delete_object(Bucket=buckets.primary, Key=key)
     report = _replicate(principals, buckets.primary)
     assert buckets.read_standby(key) is None, (
-        f"the order deleted in the primary is still served by the standby ({report.explain(key)})"
+        f"R3: the order {key} deleted in the primary is still served by the standby "
+        f"({report.explain(key)})"
     )
 
 
@@ -69,7 +94,7 @@ def test_replication_time_control_meets_the_rpo(aws, export, expected):
         "ReplicationConfiguration"
     ]["Rules"]
     orders = [r for r in rules if r.get("Status") == "Enabled"]
-    assert orders, "no enabled replication rule"
+    assert orders, "R3: the primary bucket's replication configuration has no enabled rule"
     problems = []
     for rule in orders:
         dest = rule.get("Destination", {})
@@ -79,23 +104,21 @@ def test_replication_time_control_meets_the_rpo(aws, export, expected):
             problems.append(f"rule {rule.get('ID')}: Replication Time Control is {rtc or 'off'}")
         if (dest.get("Metrics") or {}).get("Status") != "Enabled":
             problems.append(f"rule {rule.get('ID')}: replication metrics are off")
-    assert not problems, "; ".join(problems) + " (the SPEC's RPO is 15 minutes)"
+    assert not problems, "R3: " + "; ".join(problems) + " (the SPEC's RPO is 15 minutes)"
 
 
 @pytest.mark.requirement("R4")
 def test_only_s3_can_assume_the_replication_role(aws, export, principals):
     arn = export("replicationRoleArn")
-    role = aws("iam").get_role(RoleName=arn.rsplit("/", 1)[-1])["Role"]
-    doc = role["AssumeRolePolicyDocument"]
-    doc = json.loads(doc) if isinstance(doc, str) else doc
-    statements = doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]]
-    trusted = []
-    for st in statements:
-        if st.get("Effect") == "Allow":
-            principal = st.get("Principal")
-            trusted += [principal] if not isinstance(principal, dict) else list(principal.items())
-    assert trusted == [("Service", "s3.amazonaws.com")], (
-        f"the role trusts {trusted}; S3 (s3.amazonaws.com) is the only service that assumes it"
+    trusted = trusted_principals(trust_of_role(aws("iam"), arn))
+    others = [f"{t.principal_type} {t.value}" for t in trusted if t.value != S3_SERVICE]
+    assert not others, (
+        f"R4 (assumable by S3 only): the trust policy of {arn} also lets "
+        f"{', '.join(others)} assume it"
+    )
+    assert any(t.principal_type == "Service" and t.value == S3_SERVICE for t in trusted), (
+        f"R4 (assumable by S3 only): the trust policy of {arn} does not let {S3_SERVICE} "
+        "assume it, so S3 cannot replicate as it"
     )
     stranger = principals.stranger()
     with principals.enforced():
@@ -104,7 +127,10 @@ def test_only_s3_can_assume_the_replication_role(aws, export, principals):
         except ClientError as exc:
             assert is_denied(exc), exc
         else:
-            pytest.fail("another principal of the account could assume the replication role")
+            pytest.fail(
+                f"R4 (assumable by S3 only): a user of the account assumed {arn} under IAM "
+                "enforcement"
+            )
 
 
 @pytest.fixture
@@ -184,47 +210,45 @@ def test_the_role_replicates_between_the_two_buckets_and_nowhere_else(
                 if is_denied(exc):
                     continue
             allowed.append(label)
-    assert not allowed, "the replication role may also:\n" + "\n".join(allowed)
+    assert not allowed, (
+        "R4 (Denied: replicating into any other bucket, reading any other bucket, ordinary "
+        "object and bucket actions): under IAM enforcement the replication role may also "
+        + "; ".join(allowed)
+    )
 
 
 @pytest.mark.requirement("R4")
-def test_every_grant_names_one_of_the_two_buckets_or_their_keys(aws, export):
-    """Read from the deployed policies: moto authorizes KMS calls against Resource "*",
-    so the key grants cannot be probed; the ARNs they name can be read."""
-    iam = aws("iam")
-    name = export("replicationRoleArn").rsplit("/", 1)[-1]
-    primary, secondary = export("primaryBucketName"), export("secondaryBucketName")
-    allowed = {
-        f"arn:aws:s3:::{primary}",
-        f"arn:aws:s3:::{primary}/*",
-        f"arn:aws:s3:::{secondary}",
-        f"arn:aws:s3:::{secondary}/*",
-        export("primaryKeyArn"),
-        export("secondaryKeyArn"),
-    }
-    documents = [
-        iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"]
-        for p in iam.list_role_policies(RoleName=name)["PolicyNames"]
-    ]
-    for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
-        policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
-        documents.append(
-            iam.get_policy_version(
-                PolicyArn=attached["PolicyArn"], VersionId=policy["DefaultVersionId"]
-            )["PolicyVersion"]["Document"]
+def test_every_grant_is_one_replication_needs(aws, export, replication_scope):
+    """The SPEC's allow-list, read from the deployed policies (inline, attached, the
+    boundary capping them): moto authorizes KMS calls against Resource "*", so grants
+    on keys cannot be probed; what the policies grant can be read."""
+    grants = documents_of_role(aws("iam"), export("replicationRoleArn"))
+    assert grants.documents, (
+        f"R4: the replication role {grants.principal_arn} has no policy: it cannot "
+        "replicate anything"
+    )
+    found = violations(
+        grants.principal_arn,
+        grants.documents,
+        replication_scope.allowed(),
+        boundary=grants.boundary,
+    )
+    assert not found, "\n".join(v.message(replication_scope.clause) for v in found)
+
+
+@pytest.mark.requirement("R4")
+def test_the_role_may_do_what_replication_needs(aws, export, replication_scope):
+    grants = documents_of_role(aws("iam"), export("replicationRoleArn"))
+    missing = []
+    for action, resource in replication_scope.needs():
+        decision = evaluate(
+            Request(action, resource, {"aws:PrincipalArn": grants.principal_arn}),
+            grants.documents,
+            boundary_docs=[grants.boundary] if grants.boundary else None,
         )
-    assert documents, "the replication role has no policy: it cannot replicate anything"
-    stray = []
-    for doc in documents:
-        doc = json.loads(doc) if isinstance(doc, str) else doc
-        statements = doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]]
-        for st in statements:
-            if st.get("Effect") != "Allow":
-                continue
-            if "NotResource" in st or "NotAction" in st:
-                stray.append(f"{st.get('Sid', 'a statement')} uses NotResource/NotAction")
-            resources = st.get("Resource", [])
-            for resource in [resources] if isinstance(resources, str) else resources:
-                if resource not in allowed:
-                    stray.append(f"{st.get('Action')} on {resource}")
-    assert not stray, "grants beyond the two buckets and their keys:\n" + "\n".join(stray)
+        if not decision.allowed:
+            missing.append(f"{action} on {resource}")
+    assert not missing, (
+        f"R4 (allow what replication needs): the replication role {grants.principal_arn} "
+        f"may not {'; '.join(missing)}"
+    )

@@ -7,23 +7,31 @@ from botocore.exceptions import ClientError
 
 
 @pytest.mark.requirement("R5")
-def test_secret_is_replicated_under_the_standby_key(aws, export, expected):
+def test_secret_is_replicated_under_the_standby_key(aws, export, expected, keys):
+    """Keys are compared by the key they name: Secrets Manager takes a key id, ARN,
+    alias name or alias ARN, each resolved in its own region."""
     arn = export("paymentSecretArn")
     secret = aws("secretsmanager", expected.primary).describe_secret(SecretId=arn)
-    assert secret.get("KmsKeyId") == export("primaryKeyArn"), (
-        f"the secret is encrypted with {secret.get('KmsKeyId') or 'the AWS managed key'}, "
-        "not the primary region's customer-managed key"
+    named = secret.get("KmsKeyId") or ""
+    assert named and keys(expected.primary).same_key(named, export("primaryKeyArn")), (
+        f"R5: the secret {arn} is encrypted with {named or 'the AWS managed key'}, not the "
+        f"primary key {export('primaryKeyArn')}"
     )
     replicas = {r["Region"]: r for r in secret.get("ReplicationStatus", [])}
     assert expected.secondary in replicas, (
-        f"the secret is replicated to {sorted(replicas) or 'no region'}, "
+        f"R5: the secret {arn} is replicated to {sorted(replicas) or 'no region'}, "
         f"not to {expected.secondary}"
     )
     replica = replicas[expected.secondary]
-    assert replica.get("Status") == "InSync", replica
-    assert replica.get("KmsKeyId") == export("secondaryKeyArn"), (
-        f"the replica is encrypted with {replica.get('KmsKeyId')}; the standby must hold "
-        "its own key to read it when the primary region is gone"
+    assert replica.get("Status") == "InSync", (
+        f"R5: the secret's replica in {expected.secondary} is {replica.get('Status')}: "
+        f"{replica.get('StatusMessage', 'no reason given')}"
+    )
+    named = replica.get("KmsKeyId") or ""
+    assert named and keys(expected.secondary).same_key(named, export("secondaryKeyArn")), (
+        f"R5: the secret's replica in {expected.secondary} is encrypted with "
+        f"{named or 'the AWS managed key'}, not the standby key {export('secondaryKeyArn')}: "
+        "the standby must hold its own key to read it when the primary region is gone"
     )
 
 
@@ -35,5 +43,10 @@ def test_the_standby_reads_the_secret_in_its_own_region(aws, export, expected):
     try:
         standby = aws("secretsmanager", expected.secondary).get_secret_value(SecretId=name)
     except ClientError as exc:
-        pytest.fail(f"{expected.secondary} cannot read {name}: {exc.response['Error']['Code']}")
-    assert standby["SecretString"] == value
+        pytest.fail(
+            f"R5: the standby region {expected.secondary} cannot read the secret {name} by "
+            f"its name: {exc.response['Error']['Code']}"
+        )
+    assert standby["SecretString"] == value, (
+        f"R5: the secret {name} read in {expected.secondary} differs from the primary's value"
+    )

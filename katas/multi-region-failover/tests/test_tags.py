@@ -36,4 +36,4 @@ def test_every_taggable_resource_says_whose_what_and_where(stack, expected):
                 f"{res.name} ({res.type.split(':')[-1]} in {res.region}): {wrong}, "
                 f"expected {wanted}"
             )
-    assert not problems, "\n".join(problems)
+    assert not problems, "R10: " + "; ".join(problems)
