@@ -19,7 +19,8 @@ def _install(session: nox.Session, *extra: str) -> None:
     session.install("-e", ".", *extra)
 
 
-EXIT_USAGE = 2  # harness.errors: 0 passed, 1 failed, 2 usage/environment, 130 interrupted
+# harness.errors: 0 passed, 1 failed, 2 usage/environment, 3 incomplete, 130 interrupted
+EXIT_USAGE = 2
 
 
 def _kata_command(session: nox.Session, *args: str) -> None:

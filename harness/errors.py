@@ -1,8 +1,9 @@
 """User-facing errors: each is one line of cause and what to do, with an exit code.
 
 Exit codes: 0 every enforced check passed, 1 the kata was failed (a check failed),
-2 usage or environment error (anything below). Subclasses refine the message, not
-the code, so scripts can rely on 0/1/2.
+2 usage or environment error (anything below), 3 incomplete (nothing evaluable failed,
+but something enforced was not evaluable on this emulator). Subclasses refine the
+message, not the code, so scripts can rely on 0/1/2/3.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
 EXIT_INTERRUPTED = 130
 
 

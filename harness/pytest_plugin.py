@@ -29,7 +29,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -48,6 +48,20 @@ ENV_PROGRAM_DIR = "KATA_PROGRAM_DIR"
 # The engine of the run whose checks are running: pytest runs in the harness process,
 # so the behavior stage hands its engine over here (``use_engine``) rather than by env.
 _engines: list[Engine] = []
+
+
+# The reason a check gives when the emulator cannot show what it needs; the behavior
+# stage reports it as Outcome.NOT_EVALUABLE (neither a pass nor a failure).
+NOT_EVALUABLE = "not evaluable on "
+
+
+def not_evaluable(emulator: str, why: str) -> NoReturn:
+    """End a check as *not evaluable on <emulator>*: it cannot pass or fail here.
+
+    Use it only where the emulator was probed and lacks the behavior (e.g. IAM is not
+    enforced), never to skip a check that could run.
+    """
+    pytest.skip(f"{NOT_EVALUABLE}{emulator}: {why}")
 
 
 @contextlib.contextmanager

@@ -26,13 +26,23 @@ from harness.runner import RunResult
 from harness.sanitize import console as escape  # controls made visible, markup escaped
 from harness.sanitize import xml
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the not_evaluable outcome, requirement status, verdict
 REASON_WIDTH = 160  # characters of a failure shown in the console table
 FILES = {
     "results": "results.json",
     "junit": "junit.xml",
     "sarif": "results.sarif",
     "markdown": "summary.md",
+}
+STATUS_MARKUP = {
+    "passed": "[green]pass[/]",
+    "failed": "[red]FAIL[/]",
+    "not_evaluable": "[yellow]not evaluable[/]",
+}
+VERDICT_MARKUP = {
+    "passed": "[green]PASSED[/]",
+    "failed": "[red]FAILED[/]",
+    "incomplete": "[yellow]INCOMPLETE[/]",
 }
 ICONS = {"ok": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]", "skipped": "[dim]-[/]"}
 
@@ -44,21 +54,31 @@ def stage_line(console: Console, timing: StageTiming) -> None:
 
 
 def requirement_rows(result: RunResult) -> list[dict[str, Any]]:
+    """Per requirement: ``passed``, ``failed`` (a check failed or none verified it) or
+    ``not_evaluable`` (nothing failed, but the emulator could not show some check)."""
     rows = []
     for req in result.kata.requirements:
         checks = [r for r in result.results if r.requirement == req.id and r.enforced]
-        failing = [r for r in checks if r.outcome != Outcome.PASSED]
+        failing = [r for r in checks if r.outcome not in (Outcome.PASSED, Outcome.NOT_EVALUABLE)]
+        unevaluated = [r for r in checks if r.outcome == Outcome.NOT_EVALUABLE]
+        if failing or not checks:
+            status, why = "failed", failing
+        else:
+            status, why = ("not_evaluable", unevaluated) if unevaluated else ("passed", [])
+        passed = sum(1 for r in checks if r.outcome == Outcome.PASSED)
         rows.append(
             {
                 "id": req.id,
                 "title": req.title,
-                "passed": bool(checks) and not failing,
+                "status": status,
+                "passed": status == "passed",
                 "checks_total": len(checks),
-                "checks_passed": len(checks) - len(failing),
-                "score": round((len(checks) - len(failing)) / len(checks), 3) if checks else 0.0,
+                "checks_passed": passed,
+                "checks_not_evaluable": len(unevaluated),
+                "score": round(passed / len(checks), 3) if checks else 0.0,
                 "checks": [c.id for c in checks],
-                "reason": (failing[0].message or failing[0].title)
-                if failing
+                "reason": (why[0].message or why[0].title)
+                if why
                 else ("" if checks else "no check verified this requirement"),
             }
         )
@@ -80,8 +100,9 @@ def print_summary(console: Console, result: RunResult) -> None:
     table.add_column("result")
     table.add_column("checks", justify="right")
     table.add_column("why it failed", overflow="fold")
-    for row in requirement_rows(result):
-        status = "[green]pass[/]" if row["passed"] else "[red]FAIL[/]"
+    rows = requirement_rows(result)
+    for row in rows:
+        status = STATUS_MARKUP[row["status"]]
         reason = row["reason"]
         if len(reason) > REASON_WIDTH:  # the whole message is in results.json
             reason = reason[: REASON_WIDTH - 1] + "…"
@@ -96,7 +117,7 @@ def print_summary(console: Console, result: RunResult) -> None:
         status = "[green]pass[/]" if check.outcome == Outcome.PASSED else "[red]FAIL[/]"
         table.add_row("—", escape(check.title), status, "", escape(check.message))
     console.print(table)
-    first = next((r for r in requirement_rows(result) if r["reason"] and not r["passed"]), None)
+    first = next((r for r in rows if r["reason"] and not r["passed"]), None)
     if first is not None and len(first["reason"]) > REASON_WIDTH:
         # The table cuts long reasons; the first one is shown whole (all are in summary.md).
         console.print(f"[red]{first['id']}[/] {escape(first['reason'])}")
@@ -111,11 +132,13 @@ def print_summary(console: Console, result: RunResult) -> None:
         console.print(f"[red]error[/] {escape(str(result.error))}")
     if result.interrupted:
         console.print("[yellow]interrupted[/]: the stack was torn down")
-    verdict = "[green]PASSED[/]" if result.passed else "[red]FAILED[/]"
-    passed = sum(1 for r in requirement_rows(result) if r["passed"])
+    verdict = VERDICT_MARKUP[result.verdict]
+    passed = sum(1 for r in rows if r["passed"])
+    unevaluated = sum(1 for r in rows if r["status"] == "not_evaluable")
     console.print(
-        f"{verdict} {passed}/{len(result.kata.requirements)} requirements in "
-        f"{result.duration_s:.1f}s — results in {_rel(result.out_dir)}"
+        f"{verdict} {passed}/{len(result.kata.requirements)} requirements"
+        + (f", {unevaluated} not evaluable on this emulator" if unevaluated else "")
+        + f" in {result.duration_s:.1f}s — results in {_rel(result.out_dir)}"
     )
 
 
@@ -145,7 +168,8 @@ def to_json(result: RunResult) -> dict[str, Any]:
         "emulator": result.options.endpoint or "embedded-moto",
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "duration_s": round(result.duration_s, 3),
-        "passed": result.passed,
+        "passed": result.verdict == "passed",
+        "verdict": result.verdict,
         "exit_code": result.exit_code,
         "score": {
             "requirements_passed": sum(1 for r in rows if r["passed"]),
@@ -199,6 +223,7 @@ def write_junit(result: RunResult, path: Path) -> None:
         tests=str(len(enforced)),
         failures=str(sum(1 for r in enforced if r.outcome == Outcome.FAILED)),
         errors=str(sum(1 for r in enforced if r.outcome == Outcome.ERROR)),
+        skipped=str(sum(1 for r in enforced if r.outcome == Outcome.NOT_EVALUABLE)),
         time=f"{result.duration_s:.3f}",
     )
     for r in enforced:
@@ -213,6 +238,8 @@ def write_junit(result: RunResult, path: Path) -> None:
             ET.SubElement(case, "failure", message=xml(r.message or r.title)).text = xml(r.message)
         elif r.outcome == Outcome.ERROR:
             ET.SubElement(case, "error", message=xml(r.message or r.title)).text = xml(r.message)
+        elif r.outcome == Outcome.NOT_EVALUABLE:
+            ET.SubElement(case, "skipped", message=xml(r.message or r.title))
     ET.ElementTree(ET.Element("testsuites")).getroot().append(suite)
     tree = ET.ElementTree(suite)
     ET.indent(tree)

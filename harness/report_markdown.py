@@ -35,14 +35,19 @@ def _code(text: str) -> str:
 def to_markdown(result: RunResult) -> str:
     rows = requirement_rows(result)
     passed = sum(1 for r in rows if r["passed"])
-    verdict = "✅ PASSED" if result.passed else "❌ FAILED"
+    verdict = {"passed": "✅ PASSED", "failed": "❌ FAILED", "incomplete": "⚠️ INCOMPLETE"}[
+        result.verdict
+    ]
     variant = result.options.variant
     if result.submission is not None:
         variant = f"submission ({result.submission.get('layout')})"
+    unevaluated = sum(1 for r in rows if r["status"] == "not_evaluable")
     lines = [
         f"## {verdict} — {_cell(result.kata.title)}",
         "",
-        f"**{passed}/{len(rows)} requirements** · kata {_code(result.kata.slug)} · "
+        f"**{passed}/{len(rows)} requirements**"
+        + (f" ({unevaluated} not evaluable on this emulator)" if unevaluated else "")
+        + f" · kata {_code(result.kata.slug)} · "
         f"{_cell(variant)} · engine {result.options.engine} · {result.duration_s:.1f} s",
         "",
     ]
@@ -53,7 +58,7 @@ def to_markdown(result: RunResult) -> str:
 
     lines += ["| | requirement | checks | why it failed |", "|---|---|---|---|"]
     for row in rows:
-        icon = "✅" if row["passed"] else "❌"
+        icon = {"passed": "✅", "failed": "❌", "not_evaluable": "⚠️"}[row["status"]]
         lines.append(
             f"| {icon} {row['id']} | {_cell(row['title'])} | "
             f"{row['checks_passed']}/{row['checks_total']} | {_cell(row['reason'])} |"
@@ -79,6 +84,18 @@ def to_markdown(result: RunResult) -> str:
             )
         if len(failing) > MAX_ROWS:
             lines.append(f"| … | {len(failing) - MAX_ROWS} more in results.json | | | |")
+        lines += ["", "</details>", ""]
+
+    unevaluable = [r for r in result.results if r.unevaluated]
+    if unevaluable:
+        lines += [
+            f"<details><summary>Not evaluable on this emulator ({len(unevaluable)})</summary>",
+            "",
+        ]
+        for r in unevaluable[:MAX_ROWS]:
+            lines.append(f"- {r.requirement or '—'} {_code(r.id)}: {_cell(r.message or r.title)}")
+        if len(unevaluable) > MAX_ROWS:
+            lines.append(f"- … {len(unevaluable) - MAX_ROWS} more in results.json")
         lines += ["", "</details>", ""]
 
     adv = [a for a in advisory(result) if a.outcome == Outcome.FAILED]

@@ -15,6 +15,9 @@ class Outcome(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     ERROR = "error"  # the check could not run (e.g. deploy failed before it)
+    # The emulator cannot show what the check needs (e.g. IAM is not enforced there):
+    # neither a pass nor a failure; the run is "incomplete" (exit 3) if nothing failed.
+    NOT_EVALUABLE = "not_evaluable"
     SKIPPED = "skipped"  # only for advisory checks that do not apply
 
 
@@ -45,6 +48,11 @@ class CheckResult:
     @property
     def blocking(self) -> bool:
         return self.enforced and self.outcome in (Outcome.FAILED, Outcome.ERROR)
+
+    @property
+    def unevaluated(self) -> bool:
+        """Enforced, and the emulator could not show it: the verdict is incomplete."""
+        return self.enforced and self.outcome == Outcome.NOT_EVALUABLE
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -16,7 +16,14 @@ import yaml
 from harness import emulator as emu
 from harness.context import RunContext, RunOptions, StageTiming
 from harness.engines.base import Engine, ProgramSpec
-from harness.errors import EXIT_FAILED, EXIT_PASSED, HarnessError, KataFormatError, ToolError
+from harness.errors import (
+    EXIT_FAILED,
+    EXIT_INCOMPLETE,
+    EXIT_PASSED,
+    HarnessError,
+    KataFormatError,
+    ToolError,
+)
 from harness.kata import REPO_ROOT, Kata
 from harness.results import CheckResult, Outcome, Stage
 from harness.stages import behavior, converge, deploy, policy, synth, teardown, validate
@@ -46,10 +53,24 @@ class RunResult:
         )
 
     @property
+    def verdict(self) -> str:
+        """``passed``, ``failed`` or ``incomplete`` (exit 0, 1 or 3)."""
+        if not self.passed:
+            return "failed"
+        return "incomplete" if self.incomplete else "passed"
+
+    @property
+    def incomplete(self) -> bool:
+        """Nothing evaluable failed, but something enforced could not be evaluated."""
+        return self.passed and any(r.unevaluated for r in self.results)
+
+    @property
     def exit_code(self) -> int:
         if self.error is not None and not self.results:
             return self.error.exit_code
-        return EXIT_PASSED if self.passed else EXIT_FAILED
+        if not self.passed:
+            return EXIT_FAILED
+        return EXIT_INCOMPLETE if self.incomplete else EXIT_PASSED
 
     def failing_requirements(self) -> set[str]:
         return {r.requirement for r in self.results if r.blocking and r.requirement}

@@ -133,7 +133,7 @@ def test_a_preview_verdict_on_an_unknown_value_is_not_evaluable(outcome):
         id="CKV_AWS_355", stage=Stage.POLICY, requirement="R1", outcome=outcome, resource="decrypt"
     )
     judged = policy._unknown_at_synth(verdict, graph)
-    assert judged.outcome == Outcome.ERROR
+    assert judged.outcome == Outcome.NOT_EVALUABLE
     assert judged.message.startswith("not evaluable: decrypt (aws:iam/policy:Policy)")
     assert "policy" in judged.message
 

@@ -106,7 +106,7 @@ def test_solution_passes_and_reports_every_requirement_and_stage(graded):
     result, results, suite = graded("solution")
 
     assert result.exit_code == 0, results
-    assert results["schema_version"] == report.SCHEMA_VERSION == 1
+    assert results["schema_version"] == report.SCHEMA_VERSION == 2
     assert (results["kata"], results["variant"], results["engine"]) == (
         "tiny-queue",
         "solution",

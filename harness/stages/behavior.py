@@ -24,6 +24,7 @@ from harness.pytest_plugin import (
     ENV_PROGRAM_DIR,
     ENV_REGION,
     ENV_STATE,
+    NOT_EVALUABLE,
     use_engine,
 )
 from harness.results import CheckResult, Outcome, Stage
@@ -71,16 +72,26 @@ def _outcome(report: pytest.TestReport) -> Outcome:
         return Outcome.PASSED
     if report.failed and report.when == "call":
         return Outcome.FAILED
-    if report.skipped:
-        return Outcome.ERROR  # a skipped check is a gap, never a pass
-    return Outcome.ERROR
+    if report.skipped and _skip_reason(report).startswith(NOT_EVALUABLE):
+        return Outcome.NOT_EVALUABLE  # harness.pytest_plugin.not_evaluable()
+    return Outcome.ERROR  # any other skip is a gap in the checks, never a pass
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:  # (file, line, "Skipped: …")
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
 
 
 def _message(report: pytest.TestReport) -> str:
     if report.passed:
         return ""
     if report.skipped:
-        return f"skipped: {_short(str(report.longrepr))}"
+        reason = _skip_reason(report)
+        if reason.startswith(NOT_EVALUABLE):
+            return _short(reason)
+        return f"skipped: {_short(reason)}"
     crash = getattr(report.longrepr, "reprcrash", None)
     return candidate_message(crash.message if crash is not None else str(report.longrepr))
 
@@ -244,6 +255,10 @@ def run_checks(
     if program_dir is not None:
         env[ENV_PROGRAM_DIR] = str(program_dir)
     deadline = _Deadline(timeout_s)
+    # pytest's importlib mode reuses a module already in sys.modules under the same
+    # name, and names come from paths relative to the rootdir: another kata's (or the
+    # previous run's) tests/test_x.py would stand in for this one's.
+    _forget_modules_under(tests_dir)
     with _env(env), use_engine(engine), open(os.devnull, "w") as quiet:
         import contextlib
 
@@ -284,3 +299,20 @@ def run_checks(
             )
         )
     return results
+
+
+def _forget_modules_under(directory: Path) -> None:
+    """Drop every imported module whose file lies under ``directory``, and any other
+    kata's test module under a name one of ``directory``'s modules would take."""
+    import sys
+
+    root = directory.resolve()
+    names = {p.stem for p in root.rglob("*.py")}
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if not file:
+            continue
+        path = Path(file).resolve()
+        # This kata's own modules, and same-named ones of another kata's tests/.
+        if path.is_relative_to(root) or (name in names and path.parent.name == "tests"):
+            del sys.modules[name]

@@ -113,7 +113,7 @@ def _unknown_at_synth(result: CheckResult, graph: list[ResourceState]) -> CheckR
     if resource is None:
         # "matched no resource": with nothing deployed, that may be an unknown too.
         if any(unknown_inputs(r) for r in graph) and result.outcome != Outcome.PASSED:
-            result.outcome = Outcome.ERROR
+            result.outcome = Outcome.NOT_EVALUABLE
             result.message = (
                 f"not evaluable: {result.message} — some inputs were unknown at synth and the "
                 "program did not deploy, so the deployed values could not be scanned"
@@ -121,7 +121,7 @@ def _unknown_at_synth(result: CheckResult, graph: list[ResourceState]) -> CheckR
         return result
     missing = unknown_inputs(resource)
     if missing:
-        result.outcome = Outcome.ERROR
+        result.outcome = Outcome.NOT_EVALUABLE
         result.message = (
             f"not evaluable: {resource.name} ({resource.type}) has inputs unknown until deploy "
             f"({', '.join(missing)}) and the program did not deploy"
