@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -366,6 +366,7 @@ def test_what_the_model_cannot_evaluate_is_said(aws_client, alarms, uid):
         drill.state(fast)
     with pytest.raises(NotEvaluable, match="do not exist"):
         drill.state(broken)
+    assert drill.explain(band).startswith("not evaluable: alarm band-")
     assert drill.history(band) == []  # nothing was set in its name
 
 
@@ -410,5 +411,6 @@ def test_dynamodb_alarms_ignore_missing_data(aws_client, alarms, uid):
         ),
     )
     drill = AlarmDrill(aws_client, EAST, start=START, alarms=[name])
-    assert drill.advance(minutes=5) == []
+    assert drill.run(until=START + timedelta(minutes=5)) == []
+    assert drill.now == START + timedelta(minutes=5)
     assert drill.state(name) == "INSUFFICIENT_DATA"
