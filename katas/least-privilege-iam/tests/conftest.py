@@ -23,17 +23,27 @@ into ``deployed``: the structural checks judge exactly what the program deployed
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
-from urllib.parse import unquote
 
 import pytest
 from botocore.exceptions import ClientError
 
 from harness.drills.iam import Principal, Principals, is_denied
+from harness.iam import (
+    Allowed,
+    Document,
+    Grants,
+    Violation,
+    documents_of_role,
+    documents_of_user,
+    expand_actions,
+    trust_of_role,
+    violations,
+)
+from harness.iam.principals import managed_policy_document
 
 MARK = "kata-check"
 ROLE_EXPORTS = {
@@ -69,6 +79,10 @@ class Pipeline:
 
     def others(self, key: str) -> dict[str, str]:
         return {k: arn for k, arn in self.roles.items() if k != key}
+
+    @staticmethod
+    def bucket_arn(bucket: str) -> str:
+        return f"arn:aws:s3:::{bucket}"
 
     def missing_policy_arn(self) -> str:
         return f"arn:aws:iam::{self.account}:policy/{MARK}-does-not-exist"
@@ -129,77 +143,235 @@ def pipeline(stack: Any, aws: Callable[..., Any]) -> Iterator[Pipeline]:
             sqs.delete_queue(QueueUrl=p.neighbour_queue_url)
 
 
+# --- the SPEC's allow-lists -------------------------------------------------------------
+#
+# Least privilege is an allow-list: what each principal may do is written here once, in
+# the SPEC's words, and every grant outside it is a violation however it is spelled
+# (``sqs:Delete*`` grants sqs:DeleteQueue, ``S3:PutObject*`` grants s3:PutObjectAcl).
+# ``{data}``, ``{reports}`` (bucket ARNs), ``{queue}`` and ``{break_glass}`` are filled in
+# from what was deployed.
+
+QUEUE_CONSUMER = [
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+]
+OBJECT_UPLOAD = ["s3:PutObject", "s3:AbortMultipartUpload"]
+
+# principal -> [(requirement, Allowed)], each line quoting the SPEC sentence it encodes.
+ALLOW_LISTS: dict[str, list[tuple[str, Allowed]]] = {
+    "ingest": [
+        # R1: "It may call sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility
+        # and sqs:GetQueueAttributes on the ingest queue's ARN."
+        ("R1", Allowed(QUEUE_CONSUMER, "{queue}")),
+        # R2: "It may call s3:PutObject (and s3:AbortMultipartUpload, for large files) on
+        # keys that begin with raw/."
+        ("R2", Allowed(OBJECT_UPLOAD, "{data}/raw/*")),
+    ],
+    "reporting": [
+        # R3: "It may call s3:GetObject on keys under curated/ in the data bucket;"
+        ("R3", Allowed("s3:GetObject", "{data}/curated/*")),
+        # R3: "s3:ListBucket on the data bucket, restricted by an s3:prefix condition to
+        # prefixes under curated/;"
+        (
+            "R3",
+            Allowed("s3:ListBucket", "{data}", {"StringLike": {"s3:prefix": ["curated/*"]}}),
+        ),
+        # R3: "and s3:PutObject (and s3:AbortMultipartUpload) on any key of the reports bucket."
+        ("R3", Allowed(OBJECT_UPLOAD, "{reports}/*")),
+    ],
+    "break-glass": [
+        # R5: "It may call s3:GetObject on any object and s3:ListBucket on both pipeline
+        # buckets, and sqs:GetQueueAttributes on the ingest queue."
+        ("R5", Allowed("s3:GetObject", ["{data}/*", "{reports}/*"])),
+        ("R5", Allowed("s3:ListBucket", ["{data}", "{reports}"])),
+        ("R5", Allowed("sqs:GetQueueAttributes", "{queue}")),
+    ],
+    "on-call": [
+        # R4: "The on-call user's only permission is sts:AssumeRole on the break-glass role."
+        ("R4", Allowed("sts:AssumeRole", "{break_glass}")),
+    ],
+}
+
+# Which requirement a grant outside the allow-list breaks, by principal and action.
+CLAUSES = {
+    "ingest": lambda action: (
+        ('R1 "the ingest role can do nothing else in SQS"')
+        if action.startswith("sqs:")
+        else 'R2 "the ingest role can only write objects under raw/ in the data bucket"'
+    ),
+    "reporting": lambda _action: (
+        'R3 "the reporting role reads and lists only curated/ (s3:ListBucket only under an '
+        's3:prefix condition within curated/) and only writes to the reports bucket"'
+    ),
+    "break-glass": lambda _action: 'R5 "the break-glass role is read-only over the pipeline"',
+    "on-call": lambda _action: (
+        'R4 "the on-call user\'s only permission is sts:AssumeRole on the break-glass role"'
+    ),
+}
+
+# R6: "Even with a policy allowing "*" on "*" attached to it, a role can still not: call
+# any IAM action; read or write any bucket or queue outside the pipeline; delete objects;
+# change a bucket policy; send to the ingest queue." What a boundary may allow, then:
+BOUNDARY_FORBIDS = frozenset(
+    {
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "sqs:SendMessage",
+    }
+)
+BOUNDARY_SCOPE = ("iam:*", "s3:*", "sqs:*")
+
+
+def boundary_allow_list(p: Pipeline) -> list[Allowed]:
+    s3_ok = sorted(expand_actions("s3:*") - BOUNDARY_FORBIDS)
+    sqs_ok = sorted(expand_actions("sqs:*") - BOUNDARY_FORBIDS)
+    data, reports = p.bucket_arn(p.data_bucket), p.bucket_arn(p.reports_bucket)
+    return [
+        Allowed(s3_ok, [data, f"{data}/*", reports, f"{reports}/*"]),
+        Allowed(sqs_ok, p.queue_arn),
+    ]
+
+
+def allow_list(who: str, p: Pipeline) -> list[Allowed]:
+    values = {
+        "data": p.bucket_arn(p.data_bucket),
+        "reports": p.bucket_arn(p.reports_bucket),
+        "queue": p.queue_arn,
+        "break_glass": p.roles["break-glass"],
+    }
+    out = []
+    for _requirement, entry in ALLOW_LISTS[who]:
+        resources = [r.format(**values) for r in entry.resource_list()]
+        out.append(Allowed(entry.actions, resources, entry.conditions))
+    return out
+
+
 # --- what was deployed, read once before any probe ------------------------------------
-
-
-def _doc(value: Any) -> dict[str, Any]:
-    # boto3 hands IAM documents back decoded; some emulators send URL-encoded JSON.
-    return json.loads(unquote(value)) if isinstance(value, str) else value
 
 
 @dataclass
 class Deployed:
-    """Every role's trust policy, boundary and identity policies, and the on-call user's."""
+    """Every principal's grants (harness.iam.Grants), trust policies and the stack's policies."""
 
-    trust: dict[str, dict] = field(default_factory=dict)  # role key -> trust policy
+    grants: dict[str, Grants] = field(default_factory=dict)  # role key or "on-call"
+    trust: dict[str, Document] = field(default_factory=dict)  # role key -> trust policy
     boundary: dict[str, str | None] = field(default_factory=dict)  # role key -> boundary ARN
-    # role key, "on-call" or "boundary:<role key>" -> [(label, document)]
-    policies: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)
+    boundary_errors: dict[str, str] = field(default_factory=dict)  # role key -> why unreadable
+    # every policy document the stack created or attached, by a label naming it
+    all_documents: dict[str, Document] = field(default_factory=dict)
     on_call_user_arn: str = ""
 
-    def documents(self, who: str) -> list[tuple[str, dict]]:
-        return self.policies.get(who, [])
+    def documents(self, who: str) -> list[tuple[str, Document]]:
+        grants = self.grants.get(who)
+        return list(grants.documents) if grants else []
+
+
+def _role_grants(iam: Any, name: str) -> tuple[Grants, str | None, str | None]:
+    """A role's grants; a boundary naming no readable policy is R6's finding, not an error."""
+    try:
+        grants = documents_of_role(iam, name)
+        return grants, grants.boundary_arn, None
+    except ClientError as exc:
+        role = iam.get_role(RoleName=name)["Role"]
+        arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        if not arn:
+            raise
+        # Read the identity policies alone, then report the boundary as unreadable.
+        iam_without = _NoBoundary(iam)
+        grants = documents_of_role(iam_without, name)
+        return grants, arn, f"{arn} cannot be read ({_code(exc)})"
+
+
+class _NoBoundary:
+    """An IAM client whose get_role hides the boundary (to read a role's own policies)."""
+
+    def __init__(self, iam: Any) -> None:
+        self._iam = iam
+
+    def get_role(self, **kwargs: Any) -> Any:
+        answer = self._iam.get_role(**kwargs)
+        answer["Role"].pop("PermissionsBoundary", None)
+        return answer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._iam, name)
 
 
 @pytest.fixture(scope="session")
-def deployed(pipeline: Pipeline, aws: Callable[..., Any]) -> Deployed:
+def deployed(pipeline: Pipeline, aws: Callable[..., Any], stack: Any) -> Deployed:
     iam = aws("iam")
     d = Deployed()
-    managed: dict[str, dict] = {}
-
-    def managed_doc(arn: str) -> dict:
-        if arn not in managed:
-            version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-            managed[arn] = _doc(
-                iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"][
-                    "Document"
-                ]
-            )
-        return managed[arn]
-
     for key in pipeline.roles:
         name = pipeline.role_name(key)
-        role = iam.get_role(RoleName=name)["Role"]
-        d.trust[key] = _doc(role["AssumeRolePolicyDocument"])
-        boundary = role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
-        d.boundary[key] = boundary
-        with contextlib.suppress(ClientError):  # a boundary naming no policy is R6's finding
-            d.policies[f"boundary:{key}"] = (
-                [(f"boundary {boundary} of {name}", managed_doc(boundary))] if boundary else []
-            )
-        d.policies[key] = [
-            (
-                f"role {name} inline {n}",
-                _doc(iam.get_role_policy(RoleName=name, PolicyName=n)["PolicyDocument"]),
-            )
-            for n in iam.list_role_policies(RoleName=name)["PolicyNames"]
-        ] + [
-            (f"role {name} managed {p['PolicyArn']}", managed_doc(p["PolicyArn"]))
-            for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
-        ]
-    user = pipeline.on_call_user
-    d.on_call_user_arn = iam.get_user(UserName=user)["User"]["Arn"]
-    d.policies["on-call"] = [
-        (
-            f"user {user} inline {n}",
-            _doc(iam.get_user_policy(UserName=user, PolicyName=n)["PolicyDocument"]),
-        )
-        for n in iam.list_user_policies(UserName=user)["PolicyNames"]
-    ] + [
-        (f"user {user} managed {p['PolicyArn']}", managed_doc(p["PolicyArn"]))
-        for p in iam.list_attached_user_policies(UserName=user)["AttachedPolicies"]
-    ]
+        grants, boundary_arn, error = _role_grants(iam, name)
+        d.grants[key] = grants
+        d.boundary[key] = boundary_arn
+        if error:
+            d.boundary_errors[key] = error
+        d.trust[key] = trust_of_role(iam, name)
+    on_call = documents_of_user(iam, pipeline.on_call_user)
+    d.grants["on-call"] = on_call
+    d.on_call_user_arn = on_call.principal_arn
+    # R8 judges every policy the stack creates, attached to a pipeline principal or not.
+    for key, grants in d.grants.items():
+        for label, doc in grants.documents:
+            d.all_documents[f"{key} policy {label}"] = doc
+        if grants.boundary is not None:
+            d.all_documents[f"boundary {grants.boundary_arn}"] = grants.boundary
+    for resource in stack.resources:
+        if resource.type == "aws:iam/policy:Policy" and resource.id:
+            known = any(resource.id in label for label in d.all_documents)
+            with contextlib.suppress(ClientError):
+                if not known:
+                    d.all_documents[f"managed policy {resource.id}"] = managed_policy_document(
+                        iam, resource.id
+                    )
     return d
+
+
+def least_privilege_findings(
+    who: str, pipeline: Pipeline, deployed: Deployed, only: Any = None
+) -> list[str]:
+    """One sentence per grant of ``who``'s own policies outside the SPEC's allow-list."""
+    grants = deployed.grants[who]
+    found = violations(
+        grants.principal_arn, grants.documents, allow_list(who, pipeline), scope=only
+    )
+    return summarize(found, lambda v: CLAUSES[who](v.action))
+
+
+def _label(arn: str) -> str:
+    # "arn:aws:iam::1:role/ingest-1a2b" -> "role ingest-1a2b", as Violation.message says it
+    kind, _, name = arn.split(":", 5)[-1].partition("/")
+    return f"{kind} {name.rsplit('/', 1)[-1]}" if name else arn
+
+
+def summarize(found: list[Violation], clause: Callable[[Violation], str]) -> list[str]:
+    """One sentence per grant as written: ``s3:*`` on a bucket is one finding, not 168."""
+    groups: dict[tuple, list[Violation]] = {}
+    for v in found:
+        key = (clause(v), v.document_name, v.sid, v.action_as_written, v.resource)
+        groups.setdefault(key, []).append(v)
+    out = []
+    for (text, *_), group in groups.items():
+        first = group[0]
+        if len(group) == 1:
+            out.append(first.message(text))
+            continue
+        examples = ", ".join(v.action for v in group[:4])
+        where = (
+            f"{first.document_name}, statement {first.sid}" if first.sid else first.document_name
+        )
+        out.append(
+            f"{text}: {_label(first.principal)} may "
+            f"{len(group)} actions granted as {first.action_as_written} on {first.resource} "
+            f"(e.g. {examples}) — not in the SPEC's allow-list (policy {where})"
+        )
+    return out
 
 
 # --- acting as the pipeline's principals ----------------------------------------------
@@ -359,44 +531,46 @@ def expect() -> type[Expect]:
     return Expect
 
 
-def as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
+@pytest.fixture(scope="session")
+def least_privilege(pipeline: Pipeline, deployed: Deployed) -> Callable[..., list[str]]:
+    """``least_privilege("ingest", only="sqs:*")``: grants outside the SPEC's allow-list."""
+
+    def findings(who: str, only: Any = None) -> list[str]:
+        return least_privilege_findings(who, pipeline, deployed, only)
+
+    return findings
 
 
-def allow_statements(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for s in as_list(doc.get("Statement")) if s.get("Effect") == "Allow"]
-
-
-def action_covered(statement: dict[str, Any], action: str) -> bool:
-    """Does an Allow statement grant ``action``? (IAM matches actions case-insensitively.)"""
-    action = action.lower()
-    if "NotAction" in statement:
-        excluded = as_list(statement["NotAction"])
-        return not any(fnmatch.fnmatchcase(action, a.lower()) for a in excluded)
-    return any(fnmatch.fnmatchcase(action, a.lower()) for a in as_list(statement.get("Action")))
-
-
-def resource_covered(statement: dict[str, Any], arn: str) -> bool:
-    if "NotResource" in statement:
-        return not any(fnmatch.fnmatchcase(arn, r) for r in as_list(statement["NotResource"]))
-    return any(fnmatch.fnmatchcase(arn, r) for r in as_list(statement.get("Resource")))
+BOUNDARY_CLAUSE = (
+    'R6 "a role can still not: call any IAM action; read or write any bucket or queue '
+    "outside the pipeline; delete objects; change a bucket policy; send to the ingest "
+    'queue"'
+)
 
 
 @pytest.fixture(scope="session")
-def policy_tools() -> Any:
-    """Helpers for reading policy statements, shared by the structural checks."""
+def boundary_overreach(pipeline: Pipeline, deployed: Deployed) -> Callable[[], list[str]]:
+    """Every grant of a deployed boundary that R6 says it must not allow."""
 
-    class Tools:
-        pass
+    def findings() -> list[str]:
+        out, seen = [], set()
+        allowed = boundary_allow_list(pipeline)
+        for grants in deployed.grants.values():
+            if grants.boundary is None or grants.boundary_arn in seen:
+                continue
+            seen.add(grants.boundary_arn)
+            found = violations(
+                grants.boundary_arn or "boundary",
+                [(f"boundary {grants.boundary_arn}", grants.boundary)],
+                allowed,
+                scope=BOUNDARY_SCOPE,
+            )
+            out += summarize(found, lambda _v: BOUNDARY_CLAUSE)
+        return out
 
-    for helper in (
-        allow_statements,
-        action_covered,
-        resource_covered,
-        as_list,
-        probe_bucket_policy,
-    ):
-        setattr(Tools, helper.__name__, staticmethod(helper))
-    return Tools
+    return findings
+
+
+@pytest.fixture(scope="session")
+def bucket_policy_probe() -> Callable[[str], str]:
+    return probe_bucket_policy

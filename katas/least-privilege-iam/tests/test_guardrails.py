@@ -6,12 +6,23 @@ import json
 
 import pytest
 
+from harness.iam import Request, access_level, evaluate, violations
+from harness.iam.catalog import service_wide
+
 ROLES = ["ingest", "reporting", "break-glass"]
 ALLOW_EVERYTHING = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
 }
 NOT_A_POLICY = "not a policy document"  # rejected after authorization: nothing changes
+# R7: "change its own permissions …, rewrite its boundary, create roles, users or access
+# keys, … or iam:PassRole any role": every IAM action of these access levels does one of
+# those (iam:PassRole is "Permissions management"); none is on any allow-list.
+ESCALATION_LEVELS = frozenset({"Write", "Permissions management"})
+R7_IAM = (
+    'R7 "no principal may change permissions, create roles, users or access keys, or pass a role"'
+)
+R7_CHAIN = 'R7 "no role may assume another pipeline role"'
 
 
 @pytest.mark.requirement("R6")
@@ -23,15 +34,22 @@ def test_every_role_has_a_boundary_of_this_account(pipeline, deployed, expect):
             problems.append(f"{role}: no permissions boundary")
         elif f":iam::{pipeline.account}:policy/" not in arn:
             problems.append(f"{role}: boundary {arn} is not a customer-managed policy")
-        elif not deployed.documents(f"boundary:{role}"):
-            problems.append(f"{role}: boundary {arn} names no policy")
-    expect.no_findings(problems)
+        elif role in deployed.boundary_errors:
+            problems.append(f"{role}: boundary {deployed.boundary_errors[role]}")
+    expect.no_findings(problems, 'R6 "every role has a customer-managed boundary": ')
+
+
+@pytest.mark.requirement("R6")
+def test_boundary_allows_nothing_r6_forbids(boundary_overreach, expect):
+    # The probes below try one call of each kind; this reads every grant of the boundary,
+    # however spelled (s3:Delete* grants s3:DeleteObject, a bucket glob other buckets).
+    expect.no_findings(boundary_overreach())
 
 
 @pytest.mark.requirement("R6")
 @pytest.mark.parametrize("role", ROLES)
 def test_boundary_caps_the_role_whatever_is_attached(
-    role, pipeline, deployed, aws, act_as, expect, policy_tools, data_bucket_policy_restored
+    role, pipeline, deployed, aws, act_as, expect, bucket_policy_probe, data_bucket_policy_restored
 ):
     # A teammate (or an attacker holding iam:PutRolePolicy) attaches Allow */*: the
     # boundary alone must keep the role inside the pipeline.
@@ -63,7 +81,7 @@ def test_boundary_caps_the_role_whatever_is_attached(
                         Bucket=data, Key=f"curated/{mark}/never-written.json"
                     ),
                     "s3:PutBucketPolicy on the data bucket": lambda: s3.put_bucket_policy(
-                        Bucket=data, Policy=policy_tools.probe_bucket_policy(data)
+                        Bucket=data, Policy=bucket_policy_probe(data)
                     ),
                     "sqs:SendMessage to the ingest queue": lambda: sqs.send_message(
                         QueueUrl=pipeline.queue_url, MessageBody=mark
@@ -148,35 +166,51 @@ def test_on_call_user_cannot_escalate(pipeline, on_call, enforced, expect):
         )
 
 
+def _escalates(action: str) -> bool:
+    return action.startswith("iam:") and access_level(action) in ESCALATION_LEVELS
+
+
 @pytest.mark.requirement("R7")
-def test_no_principal_may_pass_a_role(deployed, policy_tools, expect):
+def test_no_principal_is_granted_iam_changes_or_role_chaining(pipeline, deployed, expect):
     # iam:PassRole has no API call of its own (it is checked when a role is handed to
-    # ECS, Lambda, EC2…), so read every identity policy in force for a grant of it.
-    grants = [
-        f"{label}: {st.get('Sid') or st}"
-        for who in [*ROLES, "on-call"]
-        for label, doc in deployed.documents(who)
-        for st in policy_tools.allow_statements(doc)
-        if policy_tools.action_covered(st, "iam:PassRole")
-    ]
-    expect.no_findings(grants, "iam:PassRole is granted:\n")
+    # ECS, Lambda, EC2…), and a probe tries one call per kind: read every identity policy
+    # in force (policies alone, as R7 asks) for any IAM change and any chained AssumeRole.
+    problems = []
+    for who in [*ROLES, "on-call"]:
+        grants = deployed.grants[who]
+        found = violations(grants.principal_arn, grants.documents, [], scope=_escalates)
+        problems += [v.message(R7_IAM) for v in found]
+    for role in ROLES:
+        documents = deployed.documents(role)
+        for other, arn in pipeline.others(role).items():
+            decision = evaluate(Request("sts:AssumeRole", arn), documents)
+            if decision.allowed:
+                problems.append(f"{R7_CHAIN}: role {role} may assume {other} ({decision.reason}).")
+    expect.no_findings(problems)
 
 
 @pytest.mark.requirement("R8")
-def test_every_allow_names_its_actions_and_resources(deployed, policy_tools, expect):
-    documents = {}
-    for who in [*ROLES, "on-call", *(f"boundary:{r}" for r in ROLES)]:
-        documents.update(deployed.documents(who))
+def test_every_allow_names_its_actions_and_resources(deployed, expect):
+    # Every policy the stack created or attached, boundaries included, read by meaning:
+    # "S3:*", "s3:*" and "s3:?*" all grant the whole service.
+    clause = 'R8 "every Allow names its actions and resources"'
     problems = []
-    for label, doc in documents.items():
-        for st in policy_tools.allow_statements(doc):
-            sid = st.get("Sid") or "(no Sid)"
-            for key in ("NotAction", "NotResource"):
-                if key in st:
-                    problems.append(f"{label} {sid}: Allow with {key}")
-            for action in policy_tools.as_list(st.get("Action")):
-                if action == "*" or action.endswith(":*"):
-                    problems.append(f"{label} {sid}: wildcard action {action!r}")
-            if "*" in policy_tools.as_list(st.get("Resource")):
-                problems.append(f'{label} {sid}: Resource "*"')
+    for label, doc in deployed.all_documents.items():
+        for st in doc.allow_statements:
+            where = f"{label}, statement {st.sid}" if st.sid else label
+            for element, value in (
+                ("NotAction", st.not_actions),
+                ("NotResource", st.not_resources),
+            ):
+                if value is not None:
+                    problems.append(f"{clause}: {where} allows with {element} {sorted(value)}.")
+            for pattern in sorted(st.actions or ()):
+                service = service_wide(pattern)
+                if service:
+                    whole = "every service" if service == "*" else f"all of {service}"
+                    problems.append(f"{clause}: {where} allows {pattern!r}, {whole}.")
+            if "*" in (st.resources or ()):
+                problems.append(
+                    f'{clause}: {where} allows {sorted(st.actions or ())} on Resource "*".'
+                )
     expect.no_findings(problems)

@@ -110,3 +110,14 @@ def test_ingest_can_do_nothing_else_in_s3(pipeline, act_as, expect):
                 "s3:DeleteBucket on the data bucket": lambda: s3.delete_bucket(Bucket=data),
             },
         )
+
+
+@pytest.mark.requirement("R1")
+def test_ingest_sqs_grants_are_the_four_consumer_actions(least_privilege, expect):
+    # Probes show the calls someone thought of; this reads every SQS grant, however spelled.
+    expect.no_findings(least_privilege("ingest", only="sqs:*"))
+
+
+@pytest.mark.requirement("R2")
+def test_ingest_other_grants_are_uploads_under_raw(least_privilege, expect):
+    expect.no_findings(least_privilege("ingest", only=lambda action: not action.startswith("sqs:")))

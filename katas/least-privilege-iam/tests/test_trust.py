@@ -4,6 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from harness.iam import (
+    Request,
+    UnsupportedCondition,
+    evaluate,
+    trusted_principals,
+    who_can_assume,
+)
+
+ECS_TASKS = "ecs-tasks.amazonaws.com"
+
 
 def _assume(principal, role_arn: str):
     return lambda: principal.client("sts").assume_role(
@@ -69,50 +79,79 @@ def test_on_call_user_has_no_standing_access(pipeline, on_call, enforced, expect
 
 
 @pytest.mark.requirement("R4")
-def test_service_roles_trust_only_ecs_tasks(deployed, policy_tools, expect):
-    # Behavior shows no IAM principal gets in; this shows no other service does either.
+def test_service_roles_trust_only_ecs_tasks(pipeline, deployed, expect):
+    # Behavior shows no IAM principal gets in; this reads the trust policies by meaning
+    # ("x" or ["x"], one statement or several) to show no other service does either.
     problems = []
+    region = pipeline.queue_arn.split(":")[3]
+    ecs_request = {
+        "aws:SourceAccount": pipeline.account,
+        "aws:SourceArn": f"arn:aws:ecs:{region}:{pipeline.account}:task/pipeline/kata-check",
+    }
     for role in ("ingest", "reporting"):
-        statements = policy_tools.allow_statements(deployed.trust[role])
-        if not statements:
-            problems.append(f"{role}: the trust policy allows nobody")
-        for st in statements:
-            principal = st.get("Principal")
-            services = (
-                policy_tools.as_list(principal.get("Service"))
-                if isinstance(principal, dict)
-                else []
-            )
-            if (
-                not isinstance(principal, dict)
-                or set(principal) != {"Service"}
-                or services != ["ecs-tasks.amazonaws.com"]
-            ):
-                problems.append(f"{role}: trusts {principal!r}; only ecs-tasks.amazonaws.com may")
+        clause = f'R4 "the {role} role trusts only the ECS tasks service"'
+        trust = deployed.trust[role]
+        for st in trust.allow_statements:
+            if st.not_principals is not None:
+                problems.append(
+                    f"{clause}: its trust policy allows every principal but a list (NotPrincipal)."
+                )
+        for t in trusted_principals(trust):
+            if (t.principal_type, t.value) != ("Service", ECS_TASKS):
+                problems.append(
+                    f"{clause}: its trust policy also admits {t.principal_type} {t.value}."
+                )
+        try:
+            admitted = who_can_assume(trust, ECS_TASKS, ecs_request)
+        except UnsupportedCondition as exc:
+            problems.append(f"{clause}: the grader cannot evaluate its trust condition ({exc}).")
+        else:
+            if not admitted:
+                problems.append(
+                    f"{clause}: {ECS_TASKS} cannot assume it for a task of this account."
+                )
     expect.no_findings(problems)
 
 
 @pytest.mark.requirement("R4")
-def test_break_glass_trusts_only_the_on_call_user_with_mfa(deployed, policy_tools, expect):
-    # The emulator does not evaluate MFA conditions: read the deployed trust policy.
-    user_arn, trust = deployed.on_call_user_arn, deployed.trust["break-glass"]
-    statements = policy_tools.allow_statements(trust)
-    problems = [] if statements else ["it allows nobody"]
-    for st in statements:
-        principal = st.get("Principal")
-        named = policy_tools.as_list(principal.get("AWS")) if isinstance(principal, dict) else []
-        if not isinstance(principal, dict) or set(principal) != {"AWS"} or named != [user_arn]:
-            problems.append(f"trusts {principal!r}; only {user_arn} may assume break-glass")
-        conditions = {
-            key.lower(): value
-            for operator, keys in (st.get("Condition") or {}).items()
-            if operator.lower() in ("bool", "numericlessthan", "numericlessthanequals")
-            for key, value in keys.items()
-        }
-        mfa_present = any(
-            str(v).lower() == "true"
-            for v in policy_tools.as_list(conditions.get("aws:multifactorauthpresent"))
-        )
-        if not (mfa_present or "aws:multifactorauthage" in conditions):
-            problems.append('does not require MFA (Bool "aws:MultiFactorAuthPresent": "true")')
-    expect.no_findings(problems, "the break-glass trust policy ")
+def test_break_glass_trusts_only_the_on_call_user_with_mfa(pipeline, deployed, expect):
+    # The emulator does not evaluate MFA conditions: the deployed trust policy is
+    # evaluated here for a request with MFA, one with MFA false, and one from long-term
+    # access keys (no MFA key at all, which is what BoolIfExists lets through).
+    clause = 'R4 "the break-glass role trusts only the on-call user, by its ARN, with MFA"'
+    user, trust = deployed.on_call_user_arn, deployed.trust["break-glass"]
+    problems = []
+    for st in trust.allow_statements:
+        if st.not_principals is not None:
+            problems.append(
+                f"{clause}: its trust policy allows every principal but a list (NotPrincipal)."
+            )
+    for t in trusted_principals(trust):
+        if (t.principal_type, t.value) != ("AWS", user):
+            problems.append(f"{clause}: its trust policy also admits {t.principal_type} {t.value}.")
+    requests = [
+        ("with MFA", {"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "60"}, True),
+        ("with MFA false", {"aws:MultiFactorAuthPresent": "false"}, False),
+        ("with access keys and no MFA", {}, False),
+    ]
+    # A trust naming the account root delegates to the user's own policy: weigh it too.
+    own_policy = evaluate(
+        Request("sts:AssumeRole", pipeline.roles["break-glass"]), deployed.documents("on-call")
+    ).allowed
+    for label, context, should in requests:
+        try:
+            admitted = who_can_assume(trust, user, context, identity_allows=own_policy)
+        except UnsupportedCondition as exc:
+            problems.append(f"{clause}: the grader cannot evaluate its trust condition ({exc}).")
+            break
+        if admitted != should:
+            verb = "can" if admitted else "cannot"
+            problems.append(f"{clause}: the on-call user {user} {verb} assume it {label}.")
+    expect.no_findings(problems)
+
+
+@pytest.mark.requirement("R4")
+def test_on_call_users_only_grant_is_assuming_break_glass(least_privilege, expect):
+    # Every grant of the user's policies, however spelled: sts:AssumeRole on role/* or
+    # a read of a bucket is standing access.
+    expect.no_findings(least_privilege("on-call"))
