@@ -53,14 +53,14 @@ They are tested in tests/test_emulator_patches.py and the drill tests.
     SetAlarmState, DeleteAlarms and tags work on it. DescribeAlarms honours
     ``AlarmTypes`` as AWS does: without it only metric alarms are returned, and a
     composite is described with its rule and suppressor fields.
-11. IAM's glob rules in identity policies: moto turned ``*`` into a regex ``.*`` and
-    left every other character a regex, so ``?`` meant "optional", ``.`` any character,
-    and actions were case-sensitive — ``SQS:ReceiveMessage`` was denied where AWS
-    allows it. Action and NotAction now match case-insensitively and Resource and
-    NotResource case-sensitively, ``*`` any run and ``?`` one character, through
-    harness.iam (the one place the harness keeps IAM's semantics). A statement with
-    ``NotResource`` (and no ``Resource``) was taken for a trust policy and allowed
-    every resource; it now applies to every resource but those listed.
+11. IAM statements matched as AWS matches them: moto compared action names
+    case-sensitively and turned the rest of a pattern into a regex (``?`` meant
+    "optional", ``.`` any character), so ``SQS:ReceiveMessage`` was denied where AWS
+    allows it; and a statement without ``Resource`` was taken for a trust policy and
+    applied whatever its effect, so a ``NotResource`` guard-rail allowed everything.
+    Action/NotAction match case-insensitively, Resource/NotResource case-sensitively,
+    ``*`` any run and ``?`` one character, through harness.iam (the one place the
+    harness keeps IAM's semantics).
 """
 
 from __future__ import annotations
@@ -131,17 +131,20 @@ def apply() -> None:
     _keep_secret_replica_keys()
     _authorize_s3_replication_actions()
     _store_composite_alarms()
-    _iam_glob_semantics()
 
 
 def wildcard_matches(patterns: Any, value: str, ignore_case: bool = False) -> bool:
-    """Does a policy element (a pattern or a list) match ``value``, with IAM's ``*`` and ``?``?"""
-    flags = re.IGNORECASE if ignore_case else 0
-    for pattern in [patterns] if isinstance(patterns, str) else list(patterns or []):
-        regex = re.escape(str(pattern)).replace(r"\*", ".*").replace(r"\?", ".")
-        if re.fullmatch(regex, value, flags):
-            return True
-    return False
+    """Does a policy element (a pattern or a list) match ``value``, with IAM's ``*`` and ``?``?
+
+    ``ignore_case`` for actions (IAM compares them case-insensitively), not for ARNs.
+    """
+    from harness.iam.arn import arn_matches
+    from harness.iam.catalog import action_matches
+
+    match = action_matches if ignore_case else arn_matches
+    return any(
+        match(str(p), value) for p in ([patterns] if isinstance(patterns, str) else patterns or [])
+    )
 
 
 def _match_statements_as_aws_does() -> None:
@@ -578,48 +581,3 @@ def _store_composite_alarms() -> None:
 
     CloudWatchResponse.put_composite_alarm = put_composite_alarm
     CloudWatchResponse.describe_alarms = describe_alarms
-
-
-def _iam_glob_semantics() -> None:
-    from moto.iam import access_control as ac
-
-    from harness.iam.arn import arn_matches
-    from harness.iam.catalog import action_matches
-
-    def _check_element_matches(self: Any, statement_element: str, value: str) -> bool:
-        patterns = self._statement[statement_element]
-        if isinstance(patterns, str):
-            patterns = [patterns]
-        if statement_element in ("Action", "NotAction"):
-            return any(action_matches(str(p), value) for p in patterns)
-        return any(arn_matches(str(p), value) for p in patterns)
-
-    ac.IAMPolicyStatement._check_element_matches = _check_element_matches
-    original = ac.IAMPolicyStatement.is_action_permitted
-
-    def is_action_permitted(
-        self: Any,
-        action: str,
-        resource: str = "*",
-        principal: str | None = None,
-        incoming_condition_values: dict[str, str] | None = None,
-    ) -> Any:
-        statement = self._statement
-        if "NotResource" not in statement or "Resource" in statement:
-            return original(self, action, resource, principal, incoming_condition_values)
-        # As moto's own method, with "every resource but these" instead of "no resource".
-        if "NotAction" in statement:
-            concerned = not self._check_element_matches("NotAction", action)
-        else:
-            concerned = self._check_element_matches("Action", action)
-        if not concerned or self._check_element_matches("NotResource", resource):
-            return ac.PermissionResult.NEUTRAL
-        if principal and not self._check_principal(principal):
-            return ac.PermissionResult.DENIED
-        if not self._check_conditions(incoming_condition_values):
-            return ac.PermissionResult.DENIED
-        if statement["Effect"] == "Allow":
-            return ac.PermissionResult.PERMITTED
-        return ac.PermissionResult.DENIED
-
-    ac.IAMPolicyStatement.is_action_permitted = is_action_permitted
