@@ -13,6 +13,7 @@ from harness.context import RunOptions
 from harness.emulator import Emulator
 from harness.kata import Kata
 from harness.kata_format.coverage import Coverage, clause_coverage
+from harness.results import Outcome
 from harness.runner import RunResult, run_kata
 
 
@@ -66,8 +67,9 @@ def verify_kata(
             verdict = Verdict(variant, "fail", not res.passed, _failing(res), res)
         elif variant in mutants:
             breaks = mutants[variant].breaks
-            caught = not res.passed and set(breaks) <= res.failing_requirements()
-            verdict = Verdict(variant, f"fail on {', '.join(breaks)}", caught, _failing(res), res)
+            caught, why = caught_on(res, breaks)
+            detail = "; ".join(p for p in (_failing(res), why) if p)
+            verdict = Verdict(variant, f"fail on {', '.join(breaks)}", caught, detail, res)
         else:  # the solution and the alternatives: correct programs
             verdict = Verdict(variant, "pass", res.passed, _failing(res) or "all passed", res)
         verdict.seconds = time.perf_counter() - t0
@@ -76,6 +78,34 @@ def verify_kata(
             on_verdict(verdict)
     out.seconds = time.perf_counter() - started
     return out
+
+
+def caught_on(result: RunResult, breaks: tuple[str, ...]) -> tuple[bool, str]:
+    """Whether a check *failed* on every requirement the mutant breaks, and if not, why.
+
+    A check that errored (a fixture that broke, a policy that matched no resource, a
+    deploy that stopped the run) did not judge the mistake: counting it as a catch
+    would let a broken check suite prove every mutant caught.
+    """
+    failed = {
+        r.requirement
+        for r in result.results
+        if r.enforced and r.requirement and r.outcome == Outcome.FAILED
+    }
+    missing = [b for b in breaks if b not in failed]
+    if not missing:
+        return True, ""
+    errored = {
+        b: sorted(r.id for r in result.results if r.requirement == b and r.blocking)
+        for b in missing
+    }
+    why = [
+        f"{b} errored, no check failed ({', '.join(ids[:3])}{' …' if len(ids) > 3 else ''})"
+        if ids
+        else f"{b} passed"
+        for b, ids in errored.items()
+    ]
+    return False, "; ".join(why)
 
 
 def _failing(result: RunResult) -> str:

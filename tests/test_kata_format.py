@@ -15,14 +15,17 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.context import RunOptions
 from harness.errors import KataFormatError
 from harness.kata import parse_kata
 from harness.kata_format.coverage import clause_coverage
 from harness.kata_format.diffs import DiffError, apply_diff, make_diff
 from harness.kata_format.lint import lint_kata
 from harness.kata_format.variants import mutant_files, scratch_copy, write_mutant_diff
+from harness.results import CheckResult, Outcome, Stage
+from harness.runner import RunResult
 from harness.stages.validate import prepare_program
-from harness.verify import variants
+from harness.verify import caught_on, variants
 
 SOLUTION = textwrap.dedent(
     """\
@@ -465,3 +468,33 @@ def test_kata_lint_exit_codes(tmp_path, monkeypatch, capsys):
     assert main(["lint"]) == 1
     assert "tiny-queue: missing SPEC.md" in capsys.readouterr().out
     assert main(["lint", "no-such-kata"]) == 2
+
+
+# --- verify: what counts as catching a mutant -----------------------------------------
+
+
+def _result(tmp_path: Path, *checks: tuple[str, str, Outcome]) -> RunResult:
+    return RunResult(
+        kata=parse_kata(make_kata(tmp_path)),
+        options=RunOptions(variant="mutant:sqs-wildcard"),
+        results=[
+            CheckResult(check_id, Stage.BEHAVIOR, req, outcome) for check_id, req, outcome in checks
+        ],
+        timings=[],
+        duration_s=0.0,
+        out_dir=tmp_path,
+    )
+
+
+def test_a_mutant_is_caught_only_by_a_check_that_failed_not_one_that_errored(tmp_path):
+    caught = _result(tmp_path, ("test_consumes", "R1", Outcome.FAILED))
+    assert caught_on(caught, ("R1",)) == (True, "")
+    errored = _result(
+        tmp_path / "e",
+        ("test_consumes", "R1", Outcome.ERROR),
+        ("test_retention", "R2", Outcome.PASSED),
+    )
+    assert caught_on(errored, ("R1", "R2")) == (
+        False,
+        "R1 errored, no check failed (test_consumes); R2 passed",
+    )
