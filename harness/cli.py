@@ -27,6 +27,7 @@ from harness.kata import KATAS_DIR, available_katas, load_kata
 
 if TYPE_CHECKING:
     from harness.kata_format.coverage import Coverage
+    from harness.verify import Verdict
 
 
 def _console() -> Console:
@@ -142,7 +143,7 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
         for slug in slugs:
             kata = load_kata(slug)
             table = Table("variant", "expected", "verdict", "observed", "s", title=f"verify {slug}")
-            checked = verify_kata(kata, emulator)
+            checked = verify_kata(kata, emulator, on_verdict=lambda v: _progress(console, v))
             for v in checked.verdicts:
                 table.add_row(
                     v.variant,
@@ -158,6 +159,12 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     console.print(f"total {time.perf_counter() - started:.0f} s")
     console.print("[green]all katas verified[/]" if all_ok else "[red]verification failed[/]")
     return EXIT_PASSED if all_ok else EXIT_FAILED
+
+
+def _progress(console: Console, verdict: Verdict) -> None:
+    # A kata's runs take minutes; a line per run shows it is moving and where it failed.
+    status = "[green]ok[/]" if verdict.ok else "[red]WRONG[/]"
+    console.print(f"  {verdict.variant}: {status} ({verdict.seconds:.0f} s)")
 
 
 def _print_coverage(console: Console, coverage: Coverage) -> None:
