@@ -60,7 +60,9 @@ They are tested in tests/test_emulator_patches.py and the drill tests.
     applied whatever its effect, so a ``NotResource`` guard-rail allowed everything.
     Action/NotAction match case-insensitively, Resource/NotResource case-sensitively,
     ``*`` any run and ``?`` one character, through harness.iam (the one place the
-    harness keeps IAM's semantics).
+    harness keeps IAM's semantics). A request counts as made over HTTPS, as an AWS SDK's
+    is (``aws:SecureTransport`` true): moto ignored Bool conditions, so a TLS-only
+    bucket policy ("Deny when aws:SecureTransport is false") refused every request.
 """
 
 from __future__ import annotations
@@ -147,6 +149,31 @@ def wildcard_matches(patterns: Any, value: str, ignore_case: bool = False) -> bo
     )
 
 
+def _secure_transport_holds(condition: Any) -> bool:
+    """Whether a Condition's tests of ``aws:SecureTransport`` hold for an SDK request.
+
+    AWS SDKs call AWS over HTTPS, so AWS sees ``aws:SecureTransport`` true; the emulator
+    serves plain HTTP and moto ignores every operator but StringEquals, so a bucket
+    policy's usual "Deny when aws:SecureTransport is false" applied to every request.
+    Only the tests of that key are judged here (through harness.iam); moto's own
+    condition check still judges the rest.
+    """
+    from harness.iam.conditions import UnsupportedCondition, condition_holds
+
+    if not isinstance(condition, dict):
+        return True
+    tests = {
+        op: {k: v for k, v in block.items() if k.lower() == "aws:securetransport"}
+        for op, block in condition.items()
+        if isinstance(block, dict)
+    }
+    tests = {op: block for op, block in tests.items() if block}
+    try:
+        return condition_holds(tests, {"aws:SecureTransport": "true"})
+    except UnsupportedCondition:
+        return True
+
+
 def _match_statements_as_aws_does() -> None:
     from moto.iam import access_control as ac
 
@@ -168,6 +195,8 @@ def _match_statements_as_aws_does() -> None:
             return ac.PermissionResult.NEUTRAL
         if principal and not self._check_principal(principal):
             return ac.PermissionResult.DENIED
+        if not _secure_transport_holds(statement.get("Condition")):
+            return ac.PermissionResult.NEUTRAL  # a statement whose Condition fails does not apply
         if not self._check_conditions(incoming_condition_values):
             return ac.PermissionResult.DENIED
         if "NotResource" in statement:
