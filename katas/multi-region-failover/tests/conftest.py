@@ -338,18 +338,27 @@ def buckets(
 @pytest.fixture
 def pager(aws: Callable[..., Any], expected: Expected) -> Iterator[Callable[[str], Any]]:
     """``inbox = pager(topic_arn)``; ``inbox()`` returns the notifications received since."""
-    made: list[tuple[str, str]] = []  # (subscription arn, queue url)
-    sqs, sns = aws("sqs", expected.primary), aws("sns", expected.primary)
+    made: list[tuple[Any, str, Any, str]] = []  # (sns, subscription arn, sqs, queue url)
 
     def subscribe(topic_arn: str) -> Callable[[], list[dict[str, Any]]]:
+        # The queue lives in the topic's region (R1 judges where the topic is).
+        region = arn_region(topic_arn) or expected.primary
+        sqs, sns = aws("sqs", region), aws("sns", region)
         url = sqs.create_queue(QueueName=f"{MARK}-pager-{uuid.uuid4().hex[:8]}")["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
-        sub = sns.subscribe(
-            TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, ReturnSubscriptionArn=True
-        )["SubscriptionArn"]
-        made.append((sub, url))
+        try:
+            sub = sns.subscribe(
+                TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, ReturnSubscriptionArn=True
+            )["SubscriptionArn"]
+        except ClientError as exc:
+            sqs.delete_queue(QueueUrl=url)
+            pytest.fail(
+                f"R8: the paging topic {topic_arn} cannot be subscribed to "
+                f"({exc.response['Error']['Code']}): nobody can be paged through it"
+            )
+        made.append((sns, sub, sqs, url))
 
         def inbox() -> list[dict[str, Any]]:
             out = []
@@ -366,7 +375,7 @@ def pager(aws: Callable[..., Any], expected: Expected) -> Iterator[Callable[[str
     try:
         yield subscribe
     finally:
-        for sub, url in made:
+        for sns, sub, sqs, url in made:
             with contextlib.suppress(ClientError):
                 sns.unsubscribe(SubscriptionArn=sub)
             with contextlib.suppress(ClientError):

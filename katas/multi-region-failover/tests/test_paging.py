@@ -17,14 +17,14 @@ def test_failover_and_failback_page_the_on_call(region_drill, pager, export):
     region_drill.minutes_until("ALARM", "failing")
     pages = [(p.get("AlarmName"), p.get("NewStateValue")) for p in inbox()]
     assert (alarm, "ALARM") in pages, (
-        f"R8: the primary failed and its health alarm {alarm} went to "
+        f"R8: the primary failed and its health alarm {alarm} is "
         f"{region_drill.state()}; the topic {topic} received {pages or 'nothing'}, "
         "not the ALARM page"
     )
     region_drill.serving()
     pages = [(p.get("AlarmName"), p.get("NewStateValue")) for p in inbox()]
     assert (alarm, "OK") in pages, (
-        f"R8: the primary recovered and its health alarm {alarm} went to "
+        f"R8: the primary recovered and its health alarm {alarm} is "
         f"{region_drill.state()}; the topic {topic} received {pages or 'nothing'}, "
         "not the OK page of the failback"
     )
