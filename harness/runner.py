@@ -154,6 +154,7 @@ def open_sandbox(ctx: RunContext, scratch: Path, given_emulator: bool = False) -
             " (not enforced: the harness runs as root)" if os.getuid() == 0 else ""
         )
         iso.limits.append(f"about {limits.MAX_PROCESSES} processes only where RLIMIT_NPROC holds")
+        iso.limits.append(f"memory: {limits.MAX_MEMORY // 2**20} MB over the SDK's (RLIMIT_DATA)")
         if options.sandbox == "require":
             raise HarnessError(
                 f"the sandbox is required but unavailable: {reason}",
@@ -167,20 +168,12 @@ def open_sandbox(ctx: RunContext, scratch: Path, given_emulator: bool = False) -
         url = urlparse(options.endpoint)
         host, port = url.hostname or "127.0.0.1", _port_of(options.endpoint)
         sandbox.serve_unix(sandbox.socket("endpoint.sock"), host, port)
-    hidden = sandbox.report.get("hidden", [])
-    iso.namespaces = True
-    iso.network = (
-        "own network namespace with loopback only: the program reaches the emulator "
-        + ("(bridged in from the --endpoint) " if inward else "(which runs in it too) ")
-        + "and nothing else"
-    )
-    iso.filesystem = "read-only except the run's scratch directory" + (
-        f"; hidden: {', '.join(hidden)}" if hidden else ""
-    )
-    iso.processes = (
-        f"own PID namespace and /proc, no capabilities, at most {limits.MAX_PROCESSES} "
-        "processes; whatever a program run leaves behind is killed when it ends"
-    )
+    sandbox.describe(iso, bridged=bool(inward))  # what held, as the sandbox measured it
+    if options.sandbox == "require" and sandbox.missing():
+        raise HarnessError(
+            f"the sandbox is required but not whole here: {'; '.join(sandbox.missing())}",
+            "see README, Isolation: what each guarantee needs from the OS",
+        )
 
 
 def _port_of(url: str) -> int:

@@ -107,6 +107,47 @@ def unavailable_reason() -> str:
     return ""
 
 
+NOBODY = 65534  # the host uid a root grader's sandbox runs as (see keeper.py)
+# Directories whose whole content is covered inside the sandbox: homes (credentials of
+# every user, not a list of known credential files), temp directories (other runs'
+# programs and sockets), /run (agents, daemons' sockets).
+COVERED = ("/root", "/home", "/tmp", "/var/tmp", "/run")
+
+
+def covered_dirs() -> list[str]:
+    dirs = [*COVERED, tempfile.gettempdir(), str(Path.home())]
+    with contextlib.suppress(KeyError):
+        dirs.append(pwd.getpwuid(os.getuid()).pw_dir)
+    found = []
+    for path in dirs:
+        real = os.path.realpath(path)
+        if real not in found and real != "/" and os.path.isdir(real):
+            found.append(real)
+    return found
+
+
+def needed_paths() -> list[str]:
+    """What the emulator and the program must still find under a covered directory:
+    the interpreter, its libraries and the harness."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(__file__).resolve().parents[2])}
+    paths.add(os.path.dirname(os.path.dirname(os.path.realpath(sys.executable))))
+    paths |= {p for p in sys.path if p and os.path.isabs(p) and os.path.isdir(p)}
+    return sorted(os.path.realpath(p) for p in paths)
+
+
+def host_unix_sockets() -> list[str]:
+    """Pathname Unix sockets bound on the host (its network namespace): all of them are
+    hidden inside, whoever owns them (an ssh agent, Docker, another run's emulator)."""
+    found = []
+    with contextlib.suppress(OSError), open("/proc/net/unix") as f:
+        next(f, None)
+        for line in f:
+            fields = line.split(None, 7)
+            if len(fields) == 8 and fields[7].startswith("/"):
+                found.append(fields[7].strip())
+    return sorted(set(found))[:10_000]
+
+
 class Sandbox:
     """User + network + mount namespaces held by a keeper process, for one run."""
 
@@ -126,15 +167,25 @@ class Sandbox:
         # Unix socket paths are capped at 107 bytes: a directory of their own, kept short.
         self.sockets = Path(tempfile.mkdtemp(prefix="kata-sock-", dir=_short_tmp()))
         self._forwarders: list[_Forwarder] = []
+        # A root grader maps the namespace's root to nobody (keeper.py); the run's
+        # writable directories then belong to nobody too.
+        self.map_by_harness = os.geteuid() == 0
+        self.inside_uid = NOBODY if self.map_by_harness else os.geteuid()
+        writable_dirs = [self.root, self.sockets, *(writable or [])]
+        for path in writable_dirs:
+            self.give(path)
         request = {
-            "writable": [str(p) for p in [self.root, self.sockets, *(writable or [])]],
-            "hide": secret_paths() if hide is None else hide,
+            "writable": [str(p) for p in writable_dirs],
+            "hide": [] if hide is None else hide,
+            "cover": covered_dirs(),
+            "keep": needed_paths(),
+            "sockets": host_unix_sockets(),
             "inward": {str(k): str(self.socket(v)) for k, v in (inward or {}).items()},
+            "map_by_harness": self.map_by_harness,
         }
         request_path = self.root / "sandbox.json"
         request_path.write_text(json.dumps(request))
-        cmd = ["unshare", "--user", "--map-root-user", "--net", "--mount", "--"]
-        cmd += [sys.executable, "-I", "-S", str(KEEPER), str(request_path)]
+        cmd = [sys.executable, "-I", "-S", str(KEEPER), str(request_path)]
         self.proc = subprocess.Popen(
             cmd,
             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
@@ -144,6 +195,8 @@ class Sandbox:
             start_new_session=True,
         )
         line = self._read_line()
+        if line.startswith("unshared") and self.map_by_harness:
+            line = self._map_users()
         if not line.startswith("ready"):
             self._stop_keeper(close_streams=False)
             err = ""
@@ -154,6 +207,116 @@ class Sandbox:
             raise SandboxUnavailable(f"sandbox unavailable: {why}")
         self.report = json.loads(line.removeprefix("ready").strip() or "{}")
         self.pid = self.proc.pid
+        self.report["program"] = self._probe()
+
+    def _probe(self) -> dict[str, object]:
+        """What a program run gets in here (its uid, limits), measured, not assumed."""
+        repo = str(Path(__file__).resolve().parents[2])
+        try:
+            proc = subprocess.run(
+                [*self.prefix(pid_namespace=True), sys.executable, "-m", "harness.sandbox.limits"],
+                capture_output=True,
+                text=True,
+                timeout=START_TIMEOUT_S,
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": repo},
+                cwd="/",
+            )
+            return json.loads(proc.stdout.strip().splitlines()[-1])
+        except (OSError, ValueError, IndexError, subprocess.TimeoutExpired):
+            return {}
+
+    def missing(self) -> list[str]:
+        """Guarantees of the sandbox that did not hold here (the keeper's or the probe's)."""
+        report, program = self.report, self.report.get("program", {})
+        checks = {
+            "the program's own unprivileged user": program.get("own_user")
+            and program.get("uid") not in (None, 0),
+            "dropping the program's capabilities": program.get("capabilities_dropped"),
+            "the thread and process cap (RLIMIT_NPROC)": program.get("tasks"),
+            "the memory cap (RLIMIT_DATA)": program.get("memory"),
+            "a private /dev": report.get("private_dev"),
+            "a read-only /proc/sys": report.get("proc_sys_readonly"),
+            "a read-only host filesystem": not report.get("not_readonly"),
+        }
+        return [name for name, held in checks.items() if not held]
+
+    def describe(self, iso: Isolation, bridged: bool) -> None:
+        """The report's account of this sandbox: what held, from the keeper and the probe."""
+        from harness.sandbox import limits
+
+        report, program = self.report, self.report.get("program", {})
+        iso.namespaces = True
+        iso.network = (
+            "own network namespace with loopback only: the program reaches the emulator "
+            + ("(bridged in from the --endpoint) " if bridged else "(which runs in it too) ")
+            + "and nothing else"
+        )
+        parts = ["read-only except the run's scratch directory"]
+        if report.get("covered"):
+            parts.append(
+                f"empty in the sandbox but for the run's own files: {', '.join(report['covered'])}"
+            )
+        if report.get("hidden_sockets"):
+            parts.append(f"{report['hidden_sockets']} other Unix sockets of the host hidden")
+        if report.get("hidden"):
+            parts.append(f"hidden: {', '.join(report['hidden'])}")
+        parts.append(
+            "private /dev (null, zero, full, random, urandom; no tty) and /dev/shm"
+            if report.get("private_dev")
+            else "the host's /dev (NOT private)"
+        )
+        parts.append(
+            "/sys and /proc/sys read-only"
+            if report.get("proc_sys_readonly")
+            else "/proc/sys writable (NOT read-only)"
+        )
+        iso.filesystem = "; ".join(parts)
+        who = (
+            f"uid {program.get('uid')} of its own user namespace, "
+            + ("the host's nobody" if self.map_by_harness else f"the host's uid {os.geteuid()}")
+            if program.get("own_user")
+            else f"uid {program.get('uid', '?')} of the sandbox (NOT a user of its own)"
+        )
+        tasks = (
+            f"at most {limits.MAX_TASKS} threads and processes (RLIMIT_NPROC)"
+            if program.get("tasks") and program.get("own_user")
+            else "threads NOT capped"
+        )
+        caps = (
+            "no capabilities" if program.get("capabilities_dropped") else "capabilities NOT dropped"
+        )
+        iso.processes = (
+            f"own PID namespace and /proc, {who}, {caps}, at most {limits.MAX_PROCESSES} "
+            f"processes, {tasks}; whatever a program run leaves behind is killed when it ends"
+        )
+        if program.get("memory"):
+            iso.limits.append(
+                f"memory: {limits.MAX_MEMORY // 2**20} MB over the SDK's (RLIMIT_DATA)"
+            )
+        else:
+            iso.limits.append("memory NOT capped")
+
+    def _map_users(self) -> str:
+        """Root in the namespace is nobody on the host (written from here: only a
+        privileged process outside may map a uid other than its own)."""
+        assert self.proc.stdin is not None
+        try:
+            for name in ("uid_map", "gid_map"):
+                Path(f"/proc/{self.proc.pid}/{name}").write_text(f"0 {NOBODY} 1\n")
+            self.proc.stdin.write(b"mapped\n")
+            self.proc.stdin.flush()
+        except OSError as exc:
+            return f"error could not map the sandbox's users: {exc.strerror}"
+        return self._read_line()
+
+    def give(self, path: Path) -> None:
+        """Make a directory the harness created writable by the sandbox's uid."""
+        if not self.map_by_harness:
+            return
+        for top, dirs, files in os.walk(path):
+            for name in [top, *(os.path.join(top, n) for n in dirs + files)]:
+                with contextlib.suppress(OSError):
+                    os.lchown(name, NOBODY, NOBODY)
 
     def _read_line(self) -> str:
         assert self.proc.stdout is not None

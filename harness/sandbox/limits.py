@@ -14,6 +14,10 @@ import sys
 
 MAX_FILE_BYTES = 32 * 1024 * 1024  # no file the program writes (its output log too) grows past
 MAX_PROCESSES = 32  # processes of one program run, its own included
+MAX_TASKS = 256  # threads and processes of one program run (RLIMIT_NPROC counts both)
+MAX_MEMORY = 1024**3  # bytes of data a program run may add to what the SDK already holds
+PROGRAM_UID = 1000  # the program's uid in a user namespace of its own: nobody's, unprivileged
+CLONE_NEWUSER = 0x10000000
 PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 24, 47, 4
 CAP_LAST = 63
 
@@ -26,6 +30,78 @@ def apply_rlimits(max_file_bytes: int = MAX_FILE_BYTES) -> None:
     """
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
+
+
+def limit_memory(extra: int = MAX_MEMORY) -> bool:
+    """RLIMIT_DATA: what the process holds now (the SDK, warm) plus ``extra``; RLIMIT_AS
+    four times that as a backstop (it also counts reservations never touched).
+    An allocation past it raises MemoryError in the program."""
+    data, size = _vm("VmData"), _vm("VmSize")
+    if data is None or size is None:
+        return False
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, (data + extra, data + extra))
+        resource.setrlimit(resource.RLIMIT_AS, (size + 4 * extra, size + 4 * extra))
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _vm(field: str) -> int | None:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def become_program_user(uid: int = PROGRAM_UID) -> bool:
+    """A user namespace of the program's own, in which it is ``uid``, not root.
+
+    Inside the run's sandbox the namespace maps ``uid`` to the sandbox's root, which is
+    nobody on the host of a root grader (the grader's own uid otherwise): the program owns
+    no host file it did not create. RLIMIT_NPROC is counted per user in each namespace, so
+    ``limit_tasks`` then counts only the program's threads and processes, not the
+    emulator's. Needs a single-threaded process (the zygote's fresh fork, the worker
+    before it imports the SDK).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    outer_uid, outer_gid = os.geteuid(), os.getegid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWUSER) != 0:
+        return False
+    try:
+        with open("/proc/self/setgroups", "w") as f:
+            f.write("deny")
+        with open("/proc/self/uid_map", "w") as f:
+            f.write(f"{uid} {outer_uid} 1")
+        with open("/proc/self/gid_map", "w") as f:
+            f.write(f"{uid} {outer_gid} 1")
+    except OSError:
+        return False
+    return os.getuid() == uid
+
+
+def limit_tasks(max_tasks: int = MAX_TASKS) -> bool:
+    """RLIMIT_NPROC: threads and processes together; past it a new thread or fork fails."""
+    try:
+        resource.setrlimit(resource.RLIMIT_NPROC, (max_tasks, max_tasks))
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def readonly_proc_sys() -> bool:
+    """/proc/sys read-only in this mount namespace (needs CAP_SYS_ADMIN in it)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    ms_bind, ms_rec, ms_remount, ms_rdonly = 4096, 16384, 32, 1
+    if libc.mount(b"/proc/sys", b"/proc/sys", None, ms_bind | ms_rec, None) != 0:
+        return False
+    return libc.mount(None, b"/proc/sys", None, ms_remount | ms_bind | ms_rdonly, None) == 0
 
 
 def limit_processes_by_uid(extra: int = 256) -> bool:
@@ -94,3 +170,23 @@ def capabilities_effective() -> int:
     except OSError:
         pass
     return -1
+
+
+def confine_sandboxed() -> dict[str, object]:
+    """Everything a sandboxed program run gets before its code runs; what held."""
+    held: dict[str, object] = {}
+    if os.getpid() == 1:  # a fresh worker is PID 1 of its namespace, as the zygote is
+        readonly_proc_sys()
+    held["own_user"] = become_program_user()
+    held["uid"] = os.getuid()
+    held["tasks"] = limit_tasks()
+    held["capabilities_dropped"] = drop_capabilities()
+    held["memory"] = limit_memory()
+    return held
+
+
+if __name__ == "__main__":  # ``--probe``: what a program run would get here, as JSON
+    import json
+
+    apply_rlimits()
+    print(json.dumps(confine_sandboxed()))

@@ -234,7 +234,8 @@ def test_a_hostile_program_finds_no_secret_reaches_nothing_and_changes_nothing(
     assert "no route to 52.94.236.248: Network is unreachable" in out
     assert "no route to 1.1.1.1: Network is unreachable" in out
     assert "AWS STS unreachable: EndpointConnectionError" in out
-    assert f"cannot write {trusted_test}: Read-only file system" in out
+    # Read-only, or (here, where the trusted checkout is under the covered /tmp) not there.
+    assert f"cannot write {trusted_test}: " in out and f"wrote {trusted_test}" not in out
     assert "cannot write /tmp/kata-escape-marker: Read-only file system" in out
     assert trusted_test.read_text() == original
     assert not Path("/tmp/kata-escape-marker").exists()
@@ -332,8 +333,8 @@ def test_a_program_that_deletes_the_state_file_still_gets_torn_down(
 
     result = grade_it(fork, sandbox=sandbox, out_dir=out)
 
-    if sandbox == "auto":
-        assert "could not delete the state file: Read-only file system" in result.program_output
+    if sandbox == "auto":  # read-only, or not even there (under the covered /tmp)
+        assert "deleted the state file" not in result.program_output
     else:
         assert "deleted the state file" in result.program_output  # during converge
     [teardown] = [r for r in result.results if r.id == "teardown"]

@@ -7,7 +7,7 @@ Tests that deploy are marked slow.
 from __future__ import annotations
 
 import pytest
-from corpus import SOLUTION, program
+from corpus import SOLUTION, needs_sandbox, program
 
 # -- 6. bad bytes: one deterministic line, warm worker or not -------------------------------
 
@@ -77,3 +77,54 @@ def test_an_exception_with_control_sequences_and_html_stays_text_in_every_report
     assert "\x1b" not in summary
     ET.parse(result.out_dir / "junit.xml")  # well-formed despite the control characters
     json.loads((result.out_dir / "results.sarif").read_text())
+
+
+# -- 2. host files read for the program: links in its scratch directory are not followed ---
+
+LINKER = """
+    import os
+
+    import pulumi
+    import pulumi_aws as aws
+
+    queue = aws.sqs.Queue("jobs", message_retention_seconds=86400)
+    pulumi.export("queueUrl", queue.url)
+    log = os.readlink("/proc/self/fd/1")  # the worker's output log, in the scratch directory
+    os.unlink(log)
+    if {FIFO}:
+        os.mkfifo(log)  # a reader that follows it would block forever
+    else:
+        os.symlink({SECRET}, log)  # resolved outside the sandbox, by the harness
+"""
+
+
+@needs_sandbox
+@pytest.mark.slow
+@pytest.mark.parametrize("fifo", [False, True], ids=["symlink", "fifo"])
+def test_a_log_replaced_by_a_link_or_a_fifo_is_not_followed(
+    make_fork, grade_it, tmp_path, monkeypatch, fifo
+):
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    secret = home / ".aws" / "credentials"
+    secret.write_text("[default]\naws_secret_access_key = SENTINEL-FILE\n")
+    monkeypatch.setenv("HOME", str(home))
+
+    result = grade_it(make_fork(program(LINKER, SECRET=str(secret), FIFO=fifo)))
+
+    assert "SENTINEL" not in result.program_output
+    assert "replaced its output log with a link or a special file" in result.program_output
+    for name in ("results.json", "summary.md", "junit.xml"):
+        assert "SENTINEL" not in (result.out_dir / name).read_text(), name
+    assert result.passed, [r for r in result.results if r.blocking]
+
+
+def test_read_untrusted_refuses_links_on_the_way_and_caps_the_size(tmp_path):
+    from harness.sandbox.files import UnsafeFile, read_untrusted
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "log").write_text("x" * 100)
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    assert read_untrusted(tmp_path / "real" / "log", 10, tmp_path) == b"x" * 10
+    with pytest.raises(UnsafeFile):
+        read_untrusted(tmp_path / "link" / "log", 10, tmp_path)  # a directory on the way

@@ -43,6 +43,7 @@ from harness.errors import (
     UnsupportedResource,
 )
 from harness.sandbox import limits
+from harness.sandbox.files import UnsafeFile, read_untrusted, size_untrusted
 
 if TYPE_CHECKING:
     from harness.sandbox import Sandbox
@@ -56,6 +57,7 @@ ERRORS_BY_KIND: dict[str, type[HarnessError]] = {
     "resource-limit": ResourceLimit,
 }
 OUTPUT_LIMIT = 1_000_000  # bytes of program stdout/stderr kept; the rest is dropped
+RESULT_LIMIT = 64 * 1024 * 1024  # bytes of a worker's result or journal read back
 MAX_RESOURCES = 1000  # resources one program may declare; past that the run stops
 REFRESH_THREADS = 8  # concurrent reads of one refresh
 
@@ -129,6 +131,8 @@ class LocalEngine(Engine):
                 "max_resources": self.max_resources,
             }
             (tmpdir / "request.json").write_text(json.dumps(request, default=str))
+            if self.sandbox is not None:
+                self.sandbox.give(tmpdir)
             try:
                 self._execute(tmpdir / "request.json", log_path)
             except StageTimeout:
@@ -140,10 +144,10 @@ class LocalEngine(Engine):
             except BaseException:
                 self._recover_from_journal(prior, tmpdir / "journal.jsonl")
                 raise
-            output = log_path.read_bytes()[:OUTPUT_LIMIT] if log_path.is_file() else b""
-            self.last_output = output.decode(errors="replace")
+            # The program can write here: never follow what it may have put in place.
+            self.last_output = _read_output(log_path, tmpdir)
             result_path = tmpdir / "result.json"
-            printed = log_path.stat().st_size if log_path.is_file() else 0
+            printed = size_untrusted(log_path)
             if printed >= limits.MAX_FILE_BYTES:
                 self._recover_from_journal(prior, tmpdir / "journal.jsonl")
                 raise OutputLimit(
@@ -151,14 +155,15 @@ class LocalEngine(Engine):
                     "stopped",
                     "print less: the harness keeps the first MB of what a program prints",
                 )
-            if not result_path.is_file():
+            try:
+                return json.loads(read_untrusted(result_path, RESULT_LIMIT, tmpdir))
+            except (OSError, ValueError):
                 self._recover_from_journal(prior, tmpdir / "journal.jsonl")
                 tail = self.last_output.strip().splitlines()[-1:] or ["(no output)"]
                 raise ProgramError(
                     f"the program's process died before finishing ({tail[0]})",
                     "run the program with `python __main__.py` to see the full error",
-                )
-            return json.loads(result_path.read_text())
+                ) from None
 
     def _execute(self, request_path: Path, log_path: Path) -> None:
         """Run one worker: forked from the warm zygote, or as a fresh process."""
@@ -202,6 +207,8 @@ class LocalEngine(Engine):
     def _env(self) -> dict[str, str]:
         if self._home is None:
             self._home = Path(tempfile.mkdtemp(prefix="kata-home-", dir=self._tmp_root()))
+            if self.sandbox is not None:
+                self.sandbox.give(self._home)
         tmp = self._tmp_root()
         return {
             **sandbox_env(self.spec.endpoint, self.region, self._home, tmp),
@@ -234,11 +241,13 @@ class LocalEngine(Engine):
 
     def _recover_from_journal(self, prior: StackState | None, journal: Path) -> None:
         """A killed worker leaves no result: rebuild state from its journal for teardown."""
-        if not journal.is_file():
+        try:
+            text = read_untrusted(journal, RESULT_LIMIT).decode(errors="replace")
+        except OSError:
             return
         state = prior or StackState(project=self.spec.project, stack=self.spec.stack)
         resources = state.by_urn()
-        for line in journal.read_text().splitlines():
+        for line in text.splitlines():
             try:
                 entry = json.loads(line)
             except ValueError:
@@ -443,6 +452,15 @@ def diff_live(
         )
         for key in sorted(changed_keys(res.inputs, live, skip))
     ]
+
+
+def _read_output(log_path: Path, tmpdir: Path) -> str:
+    try:
+        return read_untrusted(log_path, OUTPUT_LIMIT, tmpdir).decode(errors="replace")
+    except UnsafeFile:
+        return "(the program replaced its output log with a link or a special file: not read)"
+    except OSError:
+        return ""
 
 
 def _harness_path() -> str:

@@ -11,6 +11,7 @@ written as JSON; a journal of every change survives a crash or a kill.
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import os
 import runpy
@@ -19,6 +20,7 @@ import threading
 import traceback
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from harness.engines.base import Change, Op
 from harness.engines.local.applier import (
@@ -30,6 +32,10 @@ from harness.engines.local.applier import (
 from harness.engines.local.invokes import Invokes
 from harness.engines.state import ResourceState
 from harness.errors import HarnessError, UnsupportedResource
+
+# Set by the engine for a scan (`kata scan`): no emulator, types without an adapter pass
+# through with their inputs (harness.engines.local.pass_through).
+SCAN_ENV = "KATA_SCAN"
 
 
 def _install_source_tracking(workdir: Path) -> dict[tuple[str, str], str]:
@@ -69,7 +75,8 @@ def build_monitor(
             return invokes.call(args.token, args.args, args.provider)
 
         def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict]:
-            raise AssertionError("RegisterResource is handled by ApplyingMonitor")
+            # Only ReadResource gets here (RegisterResource is ApplyingMonitor's).
+            return read_resource(args)
 
     counted = [0]
     count_lock = threading.Lock()
@@ -146,6 +153,23 @@ def build_monitor(
     return ApplyingMonitor(Calls())
 
 
+def read_resource(args: Any) -> tuple[str, dict]:
+    """A resource the program reads rather than declares: StackReference, or ``.get()``."""
+    import pulumi
+
+    from harness.engines.local import stack_reference
+
+    if args.typ == stack_reference.TYPE:
+        name = args.resource_id or args.inputs.get("name", "")
+        state = stack_reference.read(name, pulumi.get_project(), pulumi.runtime.is_dry_run())
+        return name, state
+    raise UnsupportedResource(
+        f"{args.name}: reading an existing {args.typ} (id {args.resource_id!r}) with .get() "
+        "is not supported by the local engine",
+        "declare the resource in the program, or run with --engine pulumi",
+    )
+
+
 # Inputs pulumi-aws types "str or PolicyDocument": a program may pass a dict, but the
 # provider always returns the JSON string, and the SDK refuses a dict output there.
 _JSON_DOCUMENTS = frozenset({"policy", "assumeRolePolicy", "accessPolicies", "policyDocument"})
@@ -189,6 +213,9 @@ def program_error(exc: BaseException, workdir: Path) -> dict[str, Any]:
     if isinstance(exc, SyntaxError):
         where = f"{Path(exc.filename or '?').name}:{exc.lineno}"
         return {"kind": "program", "message": f"{where}: SyntaxError: {exc.msg}", "where": where}
+    limit = _limit_hit(exc)
+    if limit:
+        return {"kind": "resource-limit", "message": limit, "hint": _LIMIT_HINT}
     where = ""
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.startswith(root):
@@ -202,6 +229,31 @@ def program_error(exc: BaseException, workdir: Path) -> dict[str, Any]:
     }
 
 
+_LIMIT_HINT = "a Pulumi program needs a few threads and little memory: look for a loop"
+
+
+def _limit_hit(exc: BaseException) -> str:
+    """The one-line message when the program ran into a limit of its run."""
+    from harness.sandbox import limits
+
+    if isinstance(exc, MemoryError):
+        return (
+            f"the program used more than {limits.MAX_MEMORY // 2**20} MB of memory and was "
+            "stopped (RLIMIT_DATA)"
+        )
+    threads = isinstance(exc, RuntimeError) and "can't start new thread" in str(exc)
+    forks = getattr(exc, "errno", None) == errno.EAGAIN and any(
+        "fork" in frame.name or frame.name == "_execute_child"
+        for frame in traceback.extract_tb(exc.__traceback__)
+    )
+    if threads or forks:
+        return (
+            f"the program started more than {limits.MAX_TASKS} threads and processes and "
+            "was stopped (RLIMIT_NPROC)"
+        )
+    return ""
+
+
 def run(request: dict[str, Any]) -> dict[str, Any]:
     workdir = Path(request["workdir"])
     prior = {r["urn"]: ResourceState.from_dict(r) for r in request.get("prior", [])}
@@ -213,8 +265,13 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         apply=request["mode"] == "up",
         prior=prior,
         journal=Path(request["journal"]) if request.get("journal") else None,
+        pass_through=os.environ.get(SCAN_ENV) == "1",
     )
-    invokes = Invokes(applier.account_id, applier.partition, applier.region_of)
+    # Lookups (get_ami …) ask the emulator; in a synth before it started, or a scan
+    # without one, they answer with plausible values.
+    online = not applier.pass_through and urlparse(applier.endpoint).port not in (None, 0)
+    client = applier.clients.get if online else None
+    invokes = Invokes(applier.account_id, applier.partition, applier.region_of, client)
     result: dict[str, Any] = {"error": None}
 
     sys.path.insert(0, str(workdir))
@@ -335,9 +392,12 @@ def confine(request: dict[str, Any]) -> None:
 
     limits.apply_rlimits(request.get("max_file_bytes") or limits.MAX_FILE_BYTES)
     if request.get("sandboxed"):
-        limits.drop_capabilities()  # PID namespace: the zygote caps the process count
+        # Not root, not the emulator's user: a uid of its own namespace, whose threads and
+        # processes RLIMIT_NPROC counts alone (the zygote also caps processes).
+        limits.confine_sandboxed()
     else:
         limits.limit_processes_by_uid()
+        limits.limit_memory()
 
 
 def main() -> None:

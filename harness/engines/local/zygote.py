@@ -42,6 +42,8 @@ def serve() -> None:
     from harness.sandbox import limits
 
     init = os.getpid() == 1  # PID 1 of the sandbox's PID namespace
+    if init:  # its /proc is new: make its sysctls read-only as the keeper did its own
+        limits.readonly_proc_sys()
     print("ready", flush=True)
     for line in sys.stdin:
         request_path = line.strip()
