@@ -121,7 +121,9 @@ alias = aws.lambda_.Alias(
 )
 
 
-def canary_alarm(key: str, metric: str, statistic: str, threshold: float) -> aws.cloudwatch.MetricAlarm:
+def canary_alarm(
+    key: str, metric: str, statistic: str, threshold: float
+) -> aws.cloudwatch.MetricAlarm:
     return aws.cloudwatch.MetricAlarm(
         key,
         name=pulumi.Output.concat(fn.name, "-", key),

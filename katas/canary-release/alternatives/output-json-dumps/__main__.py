@@ -15,9 +15,7 @@ BUCKET = cfg.require("artifactBucketName")
 identity = aws.get_caller_identity_output()
 current_region = aws.get_region_output()
 
-releases = aws.s3.BucketV2(
-    "releases", bucket=BUCKET, object_lock_enabled=True, force_destroy=False
-)
+releases = aws.s3.BucketV2("releases", bucket=BUCKET, object_lock_enabled=True, force_destroy=False)
 releases_versioning = aws.s3.BucketVersioningV2(
     "releases-versioning",
     bucket=releases.id,

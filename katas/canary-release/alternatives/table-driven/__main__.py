@@ -148,9 +148,7 @@ topic = aws.sns.Topic("deployment-events")
 
 codedeploy_policy = aws.iam.Policy(
     "codedeploy-job",
-    policy=pulumi.Output.all(
-        function.arn, [a.arn for a in alarms.values()], topic.arn
-    ).apply(
+    policy=pulumi.Output.all(function.arn, [a.arn for a in alarms.values()], topic.arn).apply(
         lambda args: {
             "Version": "2012-10-17",
             "Statement": [
