@@ -139,6 +139,8 @@ class Applier:
     prior: dict[str, ResourceState] = field(default_factory=dict)
     journal: Path | None = None
     purge: bool = False
+    # `kata scan`: a type without an adapter is recorded with its inputs, never applied.
+    pass_through: bool = False
 
     def __post_init__(self) -> None:
         self.clients = ClientPool(self.endpoint)
@@ -169,6 +171,10 @@ class Applier:
 
     def adapter(self, type_token: str) -> Adapter:
         adapter = REGISTRY.get(type_token)
+        if adapter is None and self.pass_through and not self.apply:
+            from harness.engines.local.pass_through import PASS_THROUGH
+
+            return PASS_THROUGH
         if adapter is None:
             raise UnsupportedResource(
                 f"resource type {type_token} is not supported by the local engine",

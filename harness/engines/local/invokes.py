@@ -1,5 +1,9 @@
 """Provider functions (invokes) the local engine answers itself.
 
+Lookups of what exists in AWS (``get_ami``, ``get_vpc``, ``route53.get_zone`` …) are
+answered from the emulator, or, without one (``kata scan``), with plausible values:
+see lookups.py.
+
 ``aws:iam/getPolicyDocument`` is rendered exactly as the Terraform provider's
 ``aws_iam_policy_document`` data source renders it (pulumi-aws is bridged from it),
 so a policy string in the state is byte-for-byte what ``pulumi up`` would send:
@@ -15,6 +19,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
+from harness.engines.local.lookups import LOOKUPS, Client, Offline, Online
 from harness.errors import UnsupportedResource
 
 DEFAULT_VERSION = "2012-10-17"
@@ -127,15 +132,33 @@ def _as_list(value: Any) -> list[dict[str, Any]]:
 
 
 class Invokes:
-    """Answers the invokes katas use; anything else is a clear error naming it."""
+    """Answers the invokes katas use; anything else is a clear error naming it.
 
-    def __init__(self, account_id: str, partition: str, region_of: Callable[[str], str]) -> None:
+    ``client`` reaches the emulator; without it (no emulator yet, or ``kata scan``)
+    lookups answer with plausible values instead.
+    """
+
+    def __init__(
+        self,
+        account_id: str,
+        partition: str,
+        region_of: Callable[[str], str],
+        client: Client | None = None,
+    ) -> None:
         self.account_id = account_id
         self.partition = partition
         self.region_of = region_of  # provider ref -> region
+        self.lookups: Online | Offline = (
+            Online(client, account_id, partition)
+            if client is not None
+            else Offline(account_id, partition)
+        )
 
     def call(self, token: str, args: dict[str, Any], provider: str) -> dict[str, Any]:
         region = self.region_of(provider)
+        if token in LOOKUPS:
+            wanted = args.get("region") or region  # pulumi-aws 7 lookups take a region
+            return dict(getattr(self.lookups, LOOKUPS[token])(args, wanted))
         if token == "aws:iam/getPolicyDocument:getPolicyDocument":
             return render_policy_document(args)
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
@@ -161,8 +184,9 @@ class Invokes:
                 "reverseDnsPrefix": "com.amazonaws",
                 "id": self.partition,
             }
+        answered = ["getPolicyDocument", "getCallerIdentity", "getRegion", "getPartition"]
+        answered += [t.rsplit(":", 1)[-1] for t in LOOKUPS]
         raise UnsupportedResource(
             f"the local engine does not answer the provider function {token}",
-            "supported: getPolicyDocument, getCallerIdentity, getRegion, getPartition; "
-            "or run with --engine pulumi",
+            f"it answers {', '.join(sorted(answered))}; or run with --engine pulumi",
         )
