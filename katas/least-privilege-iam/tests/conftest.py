@@ -36,9 +36,11 @@ from harness.iam import (
     Allowed,
     Document,
     Grants,
+    Request,
     Violation,
     documents_of_role,
     documents_of_user,
+    evaluate,
     expand_actions,
     trust_of_role,
     violations,
@@ -566,6 +568,38 @@ def boundary_overreach(pipeline: Pipeline, deployed: Deployed) -> Callable[[], l
                 scope=BOUNDARY_SCOPE,
             )
             out += summarize(found, lambda _v: BOUNDARY_CLAUSE)
+        return out
+
+    return findings
+
+
+@pytest.fixture(scope="session")
+def boundary_gaps(pipeline: Pipeline, deployed: Deployed) -> Callable[[], list[str]]:
+    """Every call R1-R5 permit a role that its deployed boundary would refuse."""
+
+    def findings() -> list[str]:
+        out = []
+        for role in ROLE_EXPORTS:
+            grants = deployed.grants[role]
+            if grants.boundary is None:
+                continue  # no boundary: R6's other check says so
+            for entry in allow_list(role, pipeline):
+                # A concrete request inside each allowed pattern, with the condition keys
+                # the SPEC's own grant would carry (s3:prefix under curated/).
+                context = {"s3:prefix": "curated/kata-check/"} if entry.conditions else {}
+                for action in sorted(entry.action_set):
+                    for pattern in entry.resource_list():
+                        resource = pattern.replace("*", f"{MARK}/sample")
+                        decision = evaluate(
+                            Request(action, resource, context),
+                            [(f"boundary {grants.boundary_arn}", grants.boundary)],
+                        )
+                        if not decision.allowed:
+                            out.append(
+                                f'R6 "the boundary must still let each role do what R1-R5 '
+                                f'permit": the boundary of {role} refuses {action} on '
+                                f"{resource}, which the SPEC permits it."
+                            )
         return out
 
     return findings
