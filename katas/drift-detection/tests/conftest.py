@@ -29,6 +29,7 @@ from harness.drift_report import drift_report
 from harness.drills.notifications import Inbox
 from harness.drills.out_of_band import OutOfBand, OutOfBandChange
 from harness.engines.state import ResourceState, StackState
+from harness.iam import parse_document
 
 BUCKET = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 VERSIONING = (
@@ -56,6 +57,33 @@ TAGGABLE = (
 )
 REQUIRED_TAGS = {"owner": "team-orders", "service": "orders", "cost-center": "cc-4417"}
 SERVICE_ROLE_SESSION = "orders-service"
+
+# R3, the service role's allow-list, written once from the SPEC: "Its policies allow
+# exactly ssm:GetParameter (and ssm:GetParameters) on
+# arn:aws:ssm:<region>:<account>:parameter/<service>/*, ssm:PutParameter on the checkpoint
+# parameter's ARN only, and s3:GetObject / s3:PutObject on the data bucket's objects."
+# Every grant outside it, however spelled, is a violation; a narrower grant is not.
+SERVICE_ROLE_MAY = (
+    (
+        ("ssm:GetParameter", "ssm:GetParameters"),
+        "arn:aws:ssm:{region}:{account}:parameter/{service}/*",
+    ),
+    (("ssm:PutParameter",), "arn:aws:ssm:{region}:{account}:parameter/{service}/checkpoint"),
+    (("s3:GetObject", "s3:PutObject"), "arn:aws:s3:::{bucket}/*"),
+)
+# The same sentence read as a minimum: "may only read its configuration and objects, write
+# objects and advance its checkpoint" — what the service does, so its role must allow it.
+SERVICE_ROLE_NEEDS = (
+    ("ssm:GetParameter", "arn:aws:ssm:{region}:{account}:parameter/{service}/log-level"),
+    ("ssm:GetParameter", "arn:aws:ssm:{region}:{account}:parameter/{service}/payments-url"),
+    ("ssm:PutParameter", "arn:aws:ssm:{region}:{account}:parameter/{service}/checkpoint"),
+    ("s3:GetObject", "arn:aws:s3:::{bucket}/orders/2026/11/30.json"),
+    ("s3:PutObject", "arn:aws:s3:::{bucket}/orders/2026/11/30.json"),
+)
+# R3: "Trust: ecs-tasks.amazonaws.com only."
+SERVICE_ROLE_TRUSTS = frozenset({("Service", "ecs-tasks.amazonaws.com")})
+# R9: "The topic's policy must allow events.amazonaws.com to sns:Publish to it."
+PUBLISHER = "events.amazonaws.com"
 
 SECURITY, HOUSEKEEPING, IGNORED = "security", "housekeeping", "ignored"
 PAGE, TICKET, NOTHING = "remediate-and-page", "ticket", "none"
@@ -114,6 +142,28 @@ class Baseline:
 
 
 @pytest.fixture(scope="session")
+def spec() -> Any:
+    """The SPEC's tables above, for the test modules (they share fixtures, not imports)."""
+
+    class Spec:
+        required_tags = REQUIRED_TAGS
+        taggable = TAGGABLE
+        role_may = SERVICE_ROLE_MAY
+        role_needs = SERVICE_ROLE_NEEDS
+        role_trusts = SERVICE_ROLE_TRUSTS
+        publisher = PUBLISHER
+
+    return Spec
+
+
+@pytest.fixture(scope="session")
+def account(stack: StackState) -> str:
+    """The emulator's account, read from the ARNs the deploy returned."""
+    arns = [str(r.outputs.get("arn", "")) for r in stack.resources]
+    return next((a.split(":")[4] for a in arns if a.count(":") >= 5 and a.split(":")[4]), "")
+
+
+@pytest.fixture(scope="session")
 def kata_config(region: str) -> dict[str, str]:
     return {"service": "orders", "internalCidr": "10.20.0.0/16", "region": region}
 
@@ -128,9 +178,7 @@ def baseline(stack: StackState, kata_config: dict[str, str]) -> Baseline:
 
 
 @pytest.fixture(scope="session")
-def drills(aws: Callable[..., Any], stack: StackState, region: str) -> OutOfBand:
-    arns = [r.outputs.get("arn", "") for r in stack.resources if r.outputs.get("arn")]
-    account = next((a.split(":")[4] for a in arns if a.count(":") >= 5 and a.split(":")[4]), "")
+def drills(aws: Callable[..., Any], account: str, region: str) -> OutOfBand:
     return OutOfBand(aws, region=region, account=account or "123456789012")
 
 
@@ -389,3 +437,30 @@ def live_bucket_policy(aws: Callable[..., Any]) -> Callable[[str], dict[str, Any
             return None
 
     return read
+
+
+def public_grants(policy: dict[str, Any] | None) -> list[str]:
+    """Allow statements of a resource policy that name every principal ("*" in any form).
+
+    ``"*"``, ``{"AWS": "*"}`` and ``{"AWS": ["*"]}`` mean the same; a NotPrincipal
+    allow grants to everyone but the ones it lists. Conditions do not make a statement
+    private (R1: "no statement that allows anything to "*"").
+    """
+    found = []
+    for statement in parse_document(policy).allow_statements:
+        to_all = "*" in (statement.principals or {}).get("AWS", ())
+        if to_all or statement.not_principals is not None:
+            label = f"statement {statement.sid}" if statement.sid else "a statement"
+            actions = sorted(statement.actions or statement.not_actions or ())
+            found.append(f"{label} allows {', '.join(actions)} to everyone")
+    return found
+
+
+@pytest.fixture(scope="session")
+def bucket_policy_semantics() -> Any:
+    """What a bucket policy means, for the R1 and R8 checks."""
+
+    class Semantics:
+        public = staticmethod(public_grants)
+
+    return Semantics

@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from harness.iam import Request, UnsupportedCondition, evaluate, parse_document
+
 SECURITY_DRILLS = [
     "open-security-group",
     "suspend-versioning",
@@ -59,30 +61,44 @@ def test_tag_edits_and_the_service_s_own_write_do_not_page(quiet_changes, drills
 
 
 @pytest.mark.requirement("R9")
-def test_eventbridge_may_publish_to_the_alert_topic(aws, stack):
-    """The topic policy lets EventBridge publish (AWS drops the page otherwise)"""
+def test_eventbridge_may_publish_to_the_alert_topic(aws, stack, spec, account):
+    """The topic policy lets EventBridge publish for every rule that targets the topic"""
     topic = stack.outputs.get("alertTopicArn")
-    assert topic, "the stack exports no alertTopicArn"
-    raw = aws("sns").get_topic_attributes(TopicArn=topic)["Attributes"].get("Policy")
-    policy = json.loads(raw) if raw else {}
-    statements = policy.get("Statement", [])
-    statements = statements if isinstance(statements, list) else [statements]
-    for s in statements:
-        principal = s.get("Principal", {})
-        services = principal.get("Service", []) if isinstance(principal, dict) else []
-        services = services if isinstance(services, list) else [services]
-        actions = s.get("Action", [])
-        actions = actions if isinstance(actions, list) else [actions]
-        resources = s.get("Resource", [])
-        resources = resources if isinstance(resources, list) else [resources]
-        if (
-            s.get("Effect") == "Allow"
-            and "events.amazonaws.com" in services
-            and {"sns:Publish", "sns:*", "*"} & set(actions)
-            and (topic in resources or "*" in resources)
-        ):
-            return
-    pytest.fail(
-        f"the topic policy of {topic} does not allow events.amazonaws.com to sns:Publish: "
-        f"{policy or 'no policy'}"
+    assert topic, "R9: the stack exports no alertTopicArn"
+    region = topic.split(":")[3]
+    raw = (
+        aws("sns", region_name=region)
+        .get_topic_attributes(TopicArn=topic)["Attributes"]
+        .get("Policy")
+    )
+    if not raw:
+        pytest.fail(
+            f"R9 (EventBridge may publish): topic {topic} has no policy, so AWS drops pages"
+        )
+    rules = [
+        r.outputs.get("arn", "")
+        for r in stack.resources
+        if r.type == "aws:cloudwatch/eventRule:EventRule" and r.outputs.get("arn")
+    ] or [f"arn:aws:events:{region}:{account}:rule/any-rule"]
+    refused = []
+    for rule in rules:
+        # What EventBridge's delivery carries: the service principal, the rule, the account.
+        context = {
+            "aws:PrincipalServiceName": spec.publisher,
+            "aws:SourceArn": rule,
+            "aws:SourceAccount": rule.split(":")[4] or account,
+        }
+        request = Request("sns:Publish", topic, context)
+        try:
+            decision = evaluate(request, [], resource_docs=[("topic policy", parse_document(raw))])
+        except UnsupportedCondition as exc:
+            pytest.fail(
+                f"R9 (EventBridge may publish): topic {topic}'s policy uses a condition the "
+                f"checks cannot evaluate ({exc}); not evaluable, so not passed"
+            )
+        if not decision:
+            refused.append(f"{rule} ({decision.reason})")
+    assert not refused, (
+        f"R9 (EventBridge may publish): topic {topic}'s policy does not let {spec.publisher} "
+        f"call sns:Publish for " + "; ".join(refused)
     )
