@@ -6,8 +6,13 @@ Tests that deploy are marked slow.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from corpus import SOLUTION, needs_sandbox, program
+
+from harness.sandbox import limits
 
 # -- 6. bad bytes: one deterministic line, warm worker or not -------------------------------
 
@@ -128,3 +133,160 @@ def test_read_untrusted_refuses_links_on_the_way_and_caps_the_size(tmp_path):
     assert read_untrusted(tmp_path / "real" / "log", 10, tmp_path) == b"x" * 10
     with pytest.raises(UnsafeFile):
         read_untrusted(tmp_path / "link" / "log", 10, tmp_path)  # a directory on the way
+
+
+# -- 3. root stays root: the program is an unprivileged uid, the kernel's knobs read-only --
+
+ROOTER = """
+    import os
+    import socket
+
+    import pulumi_aws as aws
+
+    aws.sqs.Queue("jobs")
+    seen = [f"uid={os.getuid()} euid={os.geteuid()}"]
+    hostname = socket.gethostname()
+    for path, mode, data in (
+        ("/etc/shadow", "r", None),
+        ("/proc/sys/kernel/hostname", "w", hostname),  # the same name: harmless if it lands
+        ("/sys/kernel/uevent_helper", "w", ""),
+        ("/proc/sysrq-trigger", "w", ""),
+    ):
+        try:
+            with open(path, mode) as f:
+                f.write(data) if data is not None else f.read()
+            seen.append(f"opened {path}")
+        except OSError as exc:
+            seen.append(f"refused {path}: {exc.strerror}")
+    seen.append("dev=" + ",".join(sorted(os.listdir("/dev"))))
+    with open("/dev/shm/kata-hostile-probe", "w") as f:
+        f.write("x")
+    seen.append("shm written")
+    print("\\n".join(seen))
+"""
+
+
+@needs_sandbox
+def test_the_program_is_not_root_and_cannot_touch_the_kernels_knobs(make_fork, grade_it):
+    result = grade_it(make_fork(program(ROOTER)))
+
+    out = result.program_output
+    assert "uid=1000 euid=1000" in out, out
+    assert "opened" not in out, out
+    for path in ("/etc/shadow", "/proc/sys/kernel/hostname", "/sys/kernel/uevent_helper"):
+        assert f"refused {path}: " in out
+    dev = next(line for line in out.splitlines() if line.startswith("dev="))
+    assert set(dev[4:].split(",")) <= {
+        *("null", "zero", "full", "random", "urandom", "shm"),
+        *("fd", "stdin", "stdout", "stderr"),
+    }, dev
+    assert "shm written" in out  # a private /dev/shm: usable, and gone with the run
+    assert not Path("/dev/shm/kata-hostile-probe").exists()
+    assert "own user namespace" in result.isolation["processes"]
+    assert "private /dev" in result.isolation["filesystem"]
+
+
+# -- 4. other runs and host sockets: a private /tmp, no socket but the run's own ----------
+
+NEIGHBOUR = """
+    import glob
+    import os
+    import socket
+
+    import pulumi_aws as aws
+
+    aws.sqs.Queue("jobs")
+    seen = ["agent=" + str(os.environ.get("SSH_AUTH_SOCK"))]
+    for path in glob.glob("/tmp/**/__main__.py", recursive=True):
+        with open(path) as f:
+            seen.append(f"read {path}: {f.read()}")
+    for path in {SOCKETS}:
+        s = socket.socket(socket.AF_UNIX)
+        try:
+            s.connect(path)
+            seen.append(f"connected {path}")
+        except OSError as exc:
+            seen.append(f"refused {path}: {exc.strerror}")
+        finally:
+            s.close()
+    print("\\n".join(seen))
+"""
+
+
+@needs_sandbox
+def test_another_runs_files_and_the_hosts_sockets_are_out_of_reach(
+    make_fork, grade_it, tmp_path, monkeypatch
+):
+    import shutil
+    import socket
+    import tempfile
+
+    from harness.kata import REPO_ROOT
+
+    other = Path(tempfile.mkdtemp(prefix="kata-neighbour-", dir="/tmp"))
+    sock_dir = Path(tempfile.mkdtemp(prefix="kata-sock-", dir="/tmp"))
+    runs = REPO_ROOT / ".kata-runs"
+    runs.mkdir(exist_ok=True)
+    outside = Path(tempfile.mkdtemp(prefix="hostile-sock-", dir=runs))  # under no covered dir
+    servers = []
+    try:
+        for path in (other, sock_dir, outside):
+            path.chmod(0o755)  # no permission stands in the way: only the sandbox does
+        (other / "program").mkdir()
+        (other / "program" / "__main__.py").write_text("SENTINEL-SOURCE")
+        paths = [str(sock_dir / "emulator.sock"), str(outside / "agent.sock")]
+        for path in paths:
+            server = socket.socket(socket.AF_UNIX)
+            server.bind(path)
+            os.chmod(path, 0o777)  # even a socket anyone may use
+            server.listen()
+            server.setblocking(False)
+            servers.append(server)
+        monkeypatch.setenv("SSH_AUTH_SOCK", paths[1])
+
+        result = grade_it(make_fork(program(NEIGHBOUR, SOCKETS=paths)))
+
+        out = result.program_output
+        assert "agent=None" in out  # scrubbed from the program's environment
+        assert "SENTINEL-SOURCE" not in out
+        assert "connected /" not in out, out
+        assert all(f"refused {path}: " in out for path in paths), out
+        for server in servers:
+            with pytest.raises(BlockingIOError):
+                server.accept()  # nobody knocked
+    finally:
+        for server in servers:
+            server.close()
+        for path in (other, sock_dir, outside):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+# -- 5. limits: threads and memory are capped per run, each with one line ------------------
+
+THREADS = """
+    import threading
+    import time
+
+    for _ in range(1000):
+        threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+"""
+MEMORY = """
+    hoard = bytearray(2 * 1024**3)
+"""
+
+
+@needs_sandbox
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (THREADS, f"started more than {limits.MAX_TASKS} threads and processes"),
+        (MEMORY, f"used more than {limits.MAX_MEMORY // 2**20} MB of memory"),
+    ],
+    ids=["1000-threads", "2-GiB"],
+)
+def test_threads_and_memory_are_capped_with_one_line_each(make_fork, grade_it, source, message):
+    result = grade_it(make_fork(program(source)))
+
+    [synth] = [r for r in result.results if r.id == "synth"]
+    assert message in synth.message, synth.message
+    assert len(synth.message.splitlines()) == 1
