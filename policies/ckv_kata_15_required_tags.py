@@ -14,20 +14,17 @@ from checkov.terraform.checks.resource.base_resource_check import BaseResourceCh
 
 REQUIRED = ("owner", "service", "region-role")
 REGION_ROLES = ("primary", "secondary", "global")
+# The kinds SPEC R10 names ("every bucket, key, role, secret, hosted zone, health check,
+# alarm and topic"); anything else a program adds is not required to carry the tags.
 TAGGABLE = (
     "aws_cloudwatch_metric_alarm",
-    "aws_dynamodb_table",
-    "aws_iam_policy",
     "aws_iam_role",
-    "aws_iam_user",
     "aws_kms_key",
-    "aws_lambda_function",
     "aws_route53_health_check",
     "aws_route53_zone",
     "aws_s3_bucket",
     "aws_secretsmanager_secret",
     "aws_sns_topic",
-    "aws_sqs_queue",
 )
 
 

@@ -20,6 +20,10 @@ def test_resources_carry_the_three_tags(make, by_resource, tmp_path) -> None:
         make("aws:secretsmanager/secret:Secret", "bad-role", {"name": "s",
              "tags": {**TAGS, "region-role": "us-west-2"}}),
         make("aws:s3/bucketVersioning:BucketVersioning", "not-taggable", {"bucket": "tagged"}),
+        # SPEC R10 names buckets, keys, roles, secrets, zones, health checks, alarms and
+        # topics: a managed policy or a queue a program adds need not carry the tags.
+        make("aws:iam/policy:Policy", "extra-policy", {"policy": "{}"}),
+        make("aws:sqs/queue:Queue", "extra-queue", {"name": "q"}),
     ]  # fmt: skip
     results = scan(resources, [PolicyCheck("CKV_KATA_15", "R10")], tmp_path)
 
