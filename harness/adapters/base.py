@@ -13,6 +13,11 @@ An adapter turns one Pulumi resource type into boto3 calls against the emulator:
 filled in), camelCase as the Pulumi SDK sends them. Outputs always repeat the
 inputs (Pulumi state does) plus what AWS computes (arn, id, url…).
 
+``handles`` lists the top-level inputs the adapter really applies to the emulator.
+Any other input a program sets is refused before anything is created (``refusal``):
+an input accepted and then ignored would let deploy and converge pass while the
+emulator holds something else than the program says (and than checkov read).
+
 Adapters hold no state of their own: the engine calls them from several threads.
 """
 
@@ -20,11 +25,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
+
+from harness.errors import UnsupportedResource
+
+# Inputs the applier itself honours for every type: pulumi-aws 7's per-resource region.
+APPLIER_HANDLES = frozenset({"region"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,11 @@ class Adapter:
     unreadable: ClassVar[frozenset[str]] = frozenset()
     # (input key, max length) for Pulumi-style auto-naming: "<logical>-<7 hex>".
     autoname: ClassVar[tuple[str, int] | None] = None
+    # The top-level inputs create/update apply to the emulator (camelCase). An input a
+    # create merely copies into the outputs is not handled.
+    handles: ClassVar[frozenset[str]] = frozenset()
+    # Unhandled input -> the resource that does the same job, named in the refusal.
+    instead: ClassVar[dict[str, str]] = {}
 
     def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         """Fill in what the provider would before create: the auto-name, defaults."""
@@ -154,3 +170,75 @@ def tags_list(tags: dict[str, str] | None, key: str = "Key", value: str = "Value
 
 def tags_dict(items: list[dict] | None, key: str = "Key", value: str = "Value") -> dict[str, str]:
     return {t[key]: t[value] for t in (items or [])}
+
+
+def region_for(inputs: dict[str, Any], provider_region: str) -> str:
+    """pulumi-aws 7: a resource's own ``region`` input wins over its provider's region."""
+    region = inputs.get("region")
+    if isinstance(region, str) and region and not region.startswith("04da6b54-"):
+        return region  # (the prefix is the SDK's unknown sentinel, during preview)
+    return provider_region
+
+
+def unhandled(adapter: Adapter, inputs: dict[str, Any]) -> list[str]:
+    """The inputs the program set (a value, not None) that the adapter does not apply."""
+    known = adapter.handles | APPLIER_HANDLES
+    return sorted(k for k, v in inputs.items() if v is not None and k not in known)
+
+
+def snake(name: str) -> str:
+    """The program's (Python) spelling of a camelCase input: versioningConfiguration ->
+    versioning_configuration."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+class Refusals:
+    """What the local engine will not do for one program, collected over the whole run.
+
+    The SDK registers resources from several threads and the first failure does not
+    stop the others, so every refusal updates one shared error: whichever the program
+    dies of names every unsupported type and every unapplied input seen by then.
+    """
+
+    HINT = "or run it with --engine pulumi"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.types: list[str] = []
+        self.inputs: list[str] = []
+        self.error = UnsupportedResource("", self.HINT)
+
+    def check(
+        self, type_token: str, name: str, adapter: Adapter | None, inputs: dict[str, Any]
+    ) -> UnsupportedResource | None:
+        """The run's error if this registration is refused, else None."""
+        if adapter is None:
+            with self._lock:
+                if type_token not in self.types:
+                    self.types.append(type_token)
+                return self._update()
+        keys = unhandled(adapter, inputs)
+        if not keys:
+            return None
+        with self._lock:
+            self.inputs.append(refusal(type_token, name, adapter, keys))
+            return self._update()
+
+    def _update(self) -> UnsupportedResource:
+        parts = []
+        if self.types:
+            parts.append(f"the local engine does not support {', '.join(self.types)}")
+        parts += self.inputs
+        self.error.message = "; ".join(parts)
+        self.error.args = (self.error.message,)
+        return self.error
+
+
+def refusal(type_token: str, name: str, adapter: Adapter, keys: list[str]) -> str:
+    """One line: the type, the logical name, the inputs, and what to use instead."""
+    line = f"{type_token} {name!r}: the local engine does not apply "
+    line += ", ".join(snake(k) for k in keys)
+    alternatives = list(dict.fromkeys(adapter.instead[k] for k in keys if k in adapter.instead))
+    if alternatives:
+        line += f" (use {' / '.join(alternatives)})"
+    return line

@@ -38,6 +38,7 @@ class MetricAlarm(Adapter):
     type_token = "aws:cloudwatch/metricAlarm:MetricAlarm"
     replace_on = frozenset({"name"})
     autoname = ("name", 255)
+    handles = frozenset({"name", "dimensions", "tags", *SCALARS, *LISTS})
 
     def _arn(self, ctx: Context, name: str) -> str:
         return f"arn:{ctx.partition}:cloudwatch:{ctx.region}:{ctx.account_id}:alarm:{name}"

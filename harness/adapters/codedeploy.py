@@ -41,6 +41,7 @@ class Application(Adapter):
     type_token = "aws:codedeploy/application:Application"
     replace_on = frozenset({"name", "computePlatform"})
     autoname = ("name", 100)
+    handles = frozenset({"name", "computePlatform", "tags"})
 
     def _outputs(self, ctx: Context, inputs: dict[str, Any], app_id: str) -> dict[str, Any]:
         arn = f"arn:{ctx.partition}:codedeploy:{ctx.region}:{ctx.account_id}"
@@ -125,6 +126,21 @@ class DeploymentGroup(Adapter):
 
     type_token = "aws:codedeploy/deploymentGroup:DeploymentGroup"
     replace_on = frozenset({"appName"})
+    handles = frozenset(
+        {
+            "appName",
+            "deploymentGroupName",
+            "serviceRoleArn",
+            "deploymentConfigName",
+            "autoRollbackConfiguration",
+            "alarmConfiguration",
+            "triggerConfigurations",
+            "ecsService",
+            "loadBalancerInfo",
+            "tags",
+            *GROUP_BLOCKS,
+        }
+    )
 
     # -- provider inputs <-> API parameters -------------------------------------------
 
@@ -312,6 +328,9 @@ class DeploymentConfig(Adapter):
             "trafficRoutingConfig",
             "zonalConfig",
         }
+    )
+    handles = frozenset(
+        {"deploymentConfigName", "computePlatform", "trafficRoutingConfig", "minimumHealthyHosts"}
     )
 
     @staticmethod

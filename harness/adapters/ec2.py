@@ -118,6 +118,7 @@ class SecurityGroup(Adapter):
     type_token = "aws:ec2/securityGroup:SecurityGroup"
     replace_on = frozenset({"name", "namePrefix", "description", "vpcId"})
     autoname = ("name", 255)
+    handles = frozenset({"name", "namePrefix", "description", "vpcId", "ingress", "egress", "tags"})
 
     def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         out = super().check(ctx, name, inputs)

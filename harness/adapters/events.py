@@ -36,6 +36,21 @@ class EventRule(Adapter):
     type_token = "aws:cloudwatch/eventRule:EventRule"
     replace_on = frozenset({"name", "namePrefix", "eventBusName"})
     autoname = ("name", 64)
+    handles = frozenset(
+        {
+            "name",
+            "namePrefix",
+            "eventBusName",
+            "state",
+            "isEnabled",
+            "eventPattern",
+            "scheduleExpression",
+            "description",
+            "roleArn",
+            "tags",
+            "forceDestroy",
+        }
+    )
 
     def _state(self, inputs: dict[str, Any]) -> str:
         if inputs.get("state"):
@@ -156,6 +171,17 @@ class EventTarget(Adapter):
     type_token = "aws:cloudwatch/eventTarget:EventTarget"
     replace_on = frozenset({"rule", "targetId", "eventBusName"})
     autoname = ("targetId", 64)
+    handles = frozenset(
+        {
+            "rule",
+            "targetId",
+            "eventBusName",
+            "inputTransformer",
+            "sqsTarget",
+            "deadLetterConfig",
+            *TARGET_FIELDS,
+        }
+    )
 
     def _id(self, inputs: dict[str, Any]) -> str:
         return f"{_bus(inputs)}/{inputs['rule']}/{inputs['targetId']}"

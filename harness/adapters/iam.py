@@ -34,6 +34,19 @@ class Role(Adapter):
     type_token = "aws:iam/role:Role"
     replace_on = frozenset({"name", "namePrefix", "path"})
     autoname = ("name", 64)
+    handles = frozenset(
+        {
+            "name",
+            "namePrefix",
+            "assumeRolePolicy",
+            "path",
+            "description",
+            "maxSessionDuration",
+            "permissionsBoundary",
+            "tags",
+            "forceDetachPolicies",
+        }
+    )
 
     def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         iam = ctx.client("iam")
@@ -185,12 +198,14 @@ class RolePolicy(_InlinePolicy):
     type_token = "aws:iam/rolePolicy:RolePolicy"
     owner = "role"
     replace_on = frozenset({"role", "name", "namePrefix"})
+    handles = frozenset({"role", "name", "namePrefix", "policy"})
 
 
 class UserPolicy(_InlinePolicy):
     type_token = "aws:iam/userPolicy:UserPolicy"
     owner = "user"
     replace_on = frozenset({"user", "name", "namePrefix"})
+    handles = frozenset({"user", "name", "namePrefix", "policy"})
 
 
 class RolePoliciesExclusive(Adapter):
@@ -210,6 +225,7 @@ class RolePoliciesExclusive(Adapter):
 
     type_token = "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive"
     replace_on = frozenset({"roleName"})
+    handles = frozenset({"roleName", "policyNames"})
 
     def _live(self, ctx: Context, role: str) -> list[str]:
         pages = ctx.client("iam").get_paginator("list_role_policies").paginate(RoleName=role)
@@ -252,6 +268,7 @@ class Policy(Adapter):
     type_token = "aws:iam/policy:Policy"
     replace_on = frozenset({"name", "namePrefix", "path", "description"})
     autoname = ("name", 128)
+    handles = frozenset({"name", "namePrefix", "policy", "path", "description", "tags"})
 
     def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         kwargs: dict[str, Any] = {
@@ -320,6 +337,7 @@ class Policy(Adapter):
 class RolePolicyAttachment(Adapter):
     type_token = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
     replace_on = frozenset({"role", "policyArn"})
+    handles = frozenset({"role", "policyArn"})
 
     def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         ctx.client("iam").attach_role_policy(RoleName=inputs["role"], PolicyArn=inputs["policyArn"])
@@ -350,6 +368,7 @@ class User(Adapter):
     type_token = "aws:iam/user:User"
     replace_on = frozenset({"name"})
     autoname = ("name", 64)
+    handles = frozenset({"name", "path", "permissionsBoundary", "tags"})
 
     def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         kwargs: dict[str, Any] = {"UserName": inputs["name"], "Path": inputs.get("path") or "/"}

@@ -35,6 +35,21 @@ class Key(Adapter):
     )
     # Write-only in the provider: used when scheduling deletion / creating, never read back.
     unreadable = frozenset({"deletionWindowInDays", "bypassPolicyLockoutSafetyCheck"})
+    handles = frozenset(
+        {
+            "keyUsage",
+            "customerMasterKeySpec",
+            "description",
+            "policy",
+            "bypassPolicyLockoutSafetyCheck",
+            "multiRegion",
+            "tags",
+            "enableKeyRotation",
+            "rotationPeriodInDays",
+            "isEnabled",
+            "deletionWindowInDays",
+        }
+    )
 
     def _outputs(self, ctx: Context, inputs: dict[str, Any], meta: dict[str, Any]) -> dict:
         return {
@@ -153,6 +168,7 @@ class Alias(Adapter):
 
     type_token = "aws:kms/alias:Alias"
     replace_on = frozenset({"name", "namePrefix"})
+    handles = frozenset({"name", "namePrefix", "targetKeyId"})
 
     def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         out = dict(inputs)

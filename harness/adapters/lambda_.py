@@ -116,6 +116,32 @@ class Function(Adapter):
     type_token = "aws:lambda/function:Function"
     replace_on = frozenset({"name", "packageType"})
     autoname = ("name", 64)
+    # sourceCodeHash only triggers a code update when it changes (as in the provider).
+    handles = frozenset(
+        {
+            "name",
+            "code",
+            "s3Bucket",
+            "s3Key",
+            "s3ObjectVersion",
+            "imageUri",
+            "publish",
+            "packageType",
+            "architectures",
+            "tags",
+            "reservedConcurrentExecutions",
+            "environment",
+            "tracingConfig",
+            "deadLetterConfig",
+            "layers",
+            "ephemeralStorage",
+            "loggingConfig",
+            "vpcConfig",
+            "skipDestroy",
+            "sourceCodeHash",
+            *SCALARS,
+        }
+    )
 
     def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         out = super().check(ctx, name, inputs)
@@ -342,6 +368,7 @@ class Alias(Adapter):
 
     type_token = "aws:lambda/alias:Alias"
     replace_on = frozenset({"name", "functionName"})
+    handles = frozenset({"name", "functionName", "functionVersion", "description", "routingConfig"})
 
     @staticmethod
     def _routing(inputs: dict[str, Any]) -> dict[str, Any]:

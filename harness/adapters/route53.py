@@ -64,6 +64,7 @@ def _rejected(operation: str, message: str) -> ClientError:
 class Zone(Adapter):
     type_token = "aws:route53/zone:Zone"
     replace_on = frozenset({"name", "delegationSetId"})
+    handles = frozenset({"name", "comment", "delegationSetId", "tags", "forceDestroy"})
 
     def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         out = dict(inputs)
@@ -170,6 +171,22 @@ class Record(Adapter):
     type_token = "aws:route53/record:Record"
     replace_on = frozenset({"zoneId", "name", "type", "setIdentifier"})
     unreadable = frozenset({"allowOverwrite"})
+    handles = frozenset(
+        {
+            "zoneId",
+            "name",
+            "type",
+            "ttl",
+            "records",
+            "aliases",
+            "setIdentifier",
+            "healthCheckId",
+            "failoverRoutingPolicies",
+            "weightedRoutingPolicies",
+            "latencyRoutingPolicies",
+            "allowOverwrite",
+        }
+    )
 
     def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         out = dict(inputs)
@@ -415,6 +432,9 @@ class HealthCheck(Adapter):
         {"type", "requestInterval", "measureLatency", "referenceName", "routingControlArn"}
     )
     unreadable = frozenset({"referenceName", "triggers"})
+    handles = frozenset(
+        {"cloudwatchAlarmName", "cloudwatchAlarmRegion", "tags", *HEALTH_CHECK_FIELDS}
+    )
 
     def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         out = dict(inputs)

@@ -28,6 +28,7 @@ class Bucket(Adapter):
     aliases = ("aws:s3/bucketV2:BucketV2",)
     replace_on = frozenset({"bucket", "bucketPrefix", "objectLockEnabled"})
     autoname = ("bucket", 63)
+    handles = frozenset({"bucket", "bucketPrefix", "objectLockEnabled", "tags", "forceDestroy"})
 
     def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         out = super().check(ctx, name, inputs)
@@ -180,6 +181,15 @@ class _BucketConfig(Adapter):
 
 class BucketPublicAccessBlock(_BucketConfig):
     type_token = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+    handles = frozenset(
+        {
+            "bucket",
+            "blockPublicAcls",
+            "blockPublicPolicy",
+            "ignorePublicAcls",
+            "restrictPublicBuckets",
+        }
+    )
     FIELDS = {
         "blockPublicAcls": "BlockPublicAcls",
         "blockPublicPolicy": "BlockPublicPolicy",
@@ -211,6 +221,7 @@ class BucketServerSideEncryptionConfiguration(_BucketConfig):
     aliases = (
         "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
     )
+    handles = frozenset({"bucket", "rules"})
 
     def put(self, ctx: Context, inputs: dict[str, Any]) -> None:
         rules = []
@@ -259,6 +270,7 @@ class BucketServerSideEncryptionConfiguration(_BucketConfig):
 class BucketVersioning(_BucketConfig):
     type_token = "aws:s3/bucketVersioning:BucketVersioning"
     aliases = ("aws:s3/bucketVersioningV2:BucketVersioningV2",)
+    handles = frozenset({"bucket", "versioningConfiguration"})
 
     def put(self, ctx: Context, inputs: dict[str, Any]) -> None:
         conf = inputs.get("versioningConfiguration") or {}
@@ -283,6 +295,7 @@ class BucketVersioning(_BucketConfig):
 
 class BucketPolicy(_BucketConfig):
     type_token = "aws:s3/bucketPolicy:BucketPolicy"
+    handles = frozenset({"bucket", "policy"})
 
     def put(self, ctx: Context, inputs: dict[str, Any]) -> None:
         policy = inputs["policy"]
@@ -331,6 +344,7 @@ class BucketReplicationConfig(_BucketConfig):
     """
 
     type_token = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+    handles = frozenset({"bucket", "role", "rules"})
     KEYS = {
         "id": "ID",
         "replicaKmsKeyId": "ReplicaKmsKeyID",
@@ -378,6 +392,7 @@ class BucketObjectLockConfiguration(_BucketConfig):
     """Default retention for a bucket created with object lock enabled."""
 
     type_token = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
+    handles = frozenset({"bucket", "objectLockEnabled", "rule"})
 
     def put(self, ctx: Context, inputs: dict[str, Any]) -> None:
         conf: dict[str, Any] = {"ObjectLockEnabled": inputs.get("objectLockEnabled") or "Enabled"}
@@ -419,6 +434,22 @@ class BucketObject(Adapter):
     type_token = "aws:s3/bucketObjectv2:BucketObjectv2"
     aliases = ("aws:s3/bucketObject:BucketObject",)
     replace_on = frozenset({"bucket", "key"})
+    # etag and sourceHash only trigger an update when they change (as in the provider).
+    handles = frozenset(
+        {
+            "bucket",
+            "key",
+            "content",
+            "contentBase64",
+            "source",
+            "contentType",
+            "serverSideEncryption",
+            "kmsKeyId",
+            "tags",
+            "etag",
+            "sourceHash",
+        }
+    )
 
     def _body(self, inputs: dict[str, Any]) -> bytes:
         if inputs.get("content") is not None:

@@ -53,6 +53,19 @@ class Secret(Adapter):
     replace_on = frozenset({"name", "namePrefix"})
     autoname = ("name", 512)
     unreadable = frozenset({"recoveryWindowInDays", "forceOverwriteReplicaSecret"})
+    handles = frozenset(
+        {
+            "name",
+            "namePrefix",
+            "description",
+            "kmsKeyId",
+            "tags",
+            "replicas",
+            "forceOverwriteReplicaSecret",
+            "policy",
+            "recoveryWindowInDays",
+        }
+    )
 
     def _outputs(self, inputs: dict[str, Any], arn: str) -> dict[str, Any]:
         return {**inputs, "arn": arn, "tagsAll": dict(inputs.get("tags") or {})}
@@ -179,6 +192,7 @@ class SecretVersion(Adapter):
 
     type_token = "aws:secretsmanager/secretVersion:SecretVersion"
     replace_on = frozenset({"secretId", "secretString", "secretBinary"})
+    handles = frozenset({"secretId", "secretString", "secretBinary", "versionStages"})
 
     def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
         return dict(inputs)

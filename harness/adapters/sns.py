@@ -21,6 +21,7 @@ class Topic(Adapter):
     type_token = "aws:sns/topic:Topic"
     replace_on = frozenset({"name", "namePrefix", "fifoTopic"})
     autoname = ("name", 256)
+    handles = frozenset({"name", "namePrefix", "fifoTopic", "tags", *TOPIC_ATTRIBUTES})
 
     def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         out = super().check(ctx, name, inputs)
@@ -91,6 +92,9 @@ class Topic(Adapter):
 class TopicSubscription(Adapter):
     type_token = "aws:sns/topicSubscription:TopicSubscription"
     replace_on = frozenset({"topic", "protocol", "endpoint"})
+    handles = frozenset(
+        {"topic", "protocol", "endpoint", "rawMessageDelivery", "filterPolicy", "redrivePolicy"}
+    )
     ATTRIBUTES = {
         "rawMessageDelivery": "RawMessageDelivery",
         "filterPolicy": "FilterPolicy",

@@ -30,6 +30,7 @@ class Queue(Adapter):
     type_token = "aws:sqs/queue:Queue"
     replace_on = frozenset({"name", "namePrefix", "fifoQueue"})
     autoname = ("name", 80)
+    handles = frozenset({"name", "namePrefix", "tags", *ATTRIBUTES})
 
     def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         out = super().check(ctx, name, inputs)

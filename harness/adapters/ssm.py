@@ -32,6 +32,7 @@ class Parameter(Adapter):
     type_token = "aws:ssm/parameter:Parameter"
     replace_on = frozenset({"name"})
     autoname = ("name", 2048)
+    handles = frozenset({"name", "value", "insecureValue", "tags", "overwrite", *FIELDS})
 
     def _value(self, inputs: dict[str, Any]) -> str:
         value = inputs.get("value")
