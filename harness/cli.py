@@ -8,6 +8,8 @@ kata verify [slug ...]
 kata lint [slug ...]
 kata mutant new <slug> <id> [DIR] | kata mutant diff <slug> <id> <edited file or dir>
 kata bench [slug ...] [--runs N]
+kata scan DIR [--stack S] [--check IDS] [--skip-check IDS] [--kata-checks] [--sarif F] [--json F]
+kata up DIR [DIR ...] [--stack S] [--backend DIR]
 """
 
 from __future__ import annotations
@@ -270,6 +272,45 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     return EXIT_PASSED
 
 
+def _ids(values: list[str] | None) -> list[str]:
+    """checkov's --check/--skip-check: repeated, each a comma-separated list."""
+    return [i.strip() for v in values or [] for i in v.split(",") if i.strip()]
+
+
+def cmd_scan(args: argparse.Namespace, console: Console) -> int:
+    from harness.commands import scan_output
+    from harness.commands.scan import ScanOptions, scan_program
+
+    options = ScanOptions(
+        stack=args.stack,
+        checks=_ids(args.check),
+        skip_checks=_ids(args.skip_check),
+        kata_checks=args.kata_checks,
+        sandbox=args.sandbox,
+    )
+    report = scan_program(Path(args.dir), options)
+    scan_output.print_report(console, report)
+    if args.json:
+        scan_output.write(Path(args.json), scan_output.to_json(report))
+    if args.sarif:
+        scan_output.write(Path(args.sarif), scan_output.to_sarif(report))
+    return EXIT_FAILED if report.failed else EXIT_PASSED
+
+
+def cmd_up(args: argparse.Namespace, console: Console) -> int:
+    from harness.commands.up import UpOptions, print_outcome, up_programs
+
+    options = UpOptions(
+        stack=args.stack,
+        backend=Path(args.backend).resolve() if args.backend else None,
+        sandbox=args.sandbox,
+    )
+    outcomes = up_programs([Path(d) for d in args.dirs], options, console)
+    for outcome in outcomes:
+        print_outcome(console, outcome)
+    return EXIT_PASSED if outcomes and all(o.ok for o in outcomes) else EXIT_FAILED
+
+
 def _add_sandbox_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sandbox",
@@ -357,6 +398,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--workers", type=int, help="parallel graders (default: one per core)")
     bench.set_defaults(func=cmd_bench)
+
+    scan = sub.add_parser(
+        "scan", help="checkov on any Pulumi Python program: no emulator, any resource type"
+    )
+    scan.add_argument("dir", help="the Pulumi project directory (Pulumi.yaml, __main__.py)")
+    scan.add_argument("--stack", help="read Pulumi.<stack>.yaml (default: dev, or the only one)")
+    scan.add_argument(
+        "--check", action="append", metavar="IDS", help="run only these checks (as checkov)"
+    )
+    scan.add_argument(
+        "--skip-check", action="append", metavar="IDS", help="skip these checks (as checkov)"
+    )
+    scan.add_argument(
+        "--kata-checks", action="store_true", help="also run the katas' CKV_KATA_* checks"
+    )
+    scan.add_argument("--sarif", metavar="FILE", help="write the findings as SARIF 2.1.0")
+    scan.add_argument("--json", metavar="FILE", help="write every result as JSON")
+    _add_sandbox_option(scan)
+    scan.set_defaults(func=cmd_scan)
+
+    up = sub.add_parser(
+        "up",
+        help="deploy programs to the embedded emulator, preview again (must be empty), tear down",
+    )
+    up.add_argument(
+        "dirs", nargs="+", metavar="DIR", help="Pulumi project directories, deployed in order"
+    )
+    up.add_argument("--stack", help="read Pulumi.<stack>.yaml (default: dev, or the only one)")
+    up.add_argument(
+        "--backend",
+        metavar="DIR",
+        help="keep stack state here (<DIR>/<project>/<stack>.json), where a later program's "
+        "StackReference finds an earlier one's outputs (default: a temporary directory)",
+    )
+    _add_sandbox_option(up)
+    up.set_defaults(func=cmd_up)
     return parser
 
 

@@ -25,15 +25,8 @@ from botocore.exceptions import (
     ParamValidationError,
 )
 
-from harness.adapters import REGISTRY
-from harness.adapters.base import (
-    Adapter,
-    Context,
-    Refusals,
-    canonical_json,
-    normalize,
-    region_for,
-)
+from harness.adapters import REGISTRY, supported_types
+from harness.adapters.base import Adapter, Context, canonical_json, normalize
 from harness.engines.base import Change, Op
 from harness.engines.state import ResourceState
 from harness.errors import ResourceRejected, UnsupportedResource
@@ -157,7 +150,6 @@ class Applier:
         self.failures: list[ResourceFailure] = []
         self.provider_regions: dict[str, str] = {}  # provider URN -> region
         self._replaced: list[ResourceState] = []
-        self.refusals = Refusals()
 
     # -- context -----------------------------------------------------------------
 
@@ -186,7 +178,7 @@ class Applier:
         if adapter is None:
             raise UnsupportedResource(
                 f"resource type {type_token} is not supported by the local engine",
-                "run it with --engine pulumi",
+                f"supported: {', '.join(supported_types())}; or run with --engine pulumi",
             )
         return adapter
 
@@ -200,13 +192,8 @@ class Applier:
                 reg, "", inputs, inputs, "", Op.SAME if reg.urn in self.prior else Op.CREATE
             )
             return "", {}
-        # Refused before anything is created, in preview too: an unsupported type or an
-        # input the adapter would not apply (all of them, over the run: base.Refusals).
-        refused = self.refusals.check(reg.type, reg.name, REGISTRY.get(reg.type), inputs)
-        if refused is not None and not (self.pass_through and not self.apply):
-            raise refused
         adapter = self.adapter(reg.type)
-        region = region_for(inputs, self.region_of(reg.provider))
+        region = self.region_of(reg.provider)
         prior = self.prior.get(reg.urn)
         if prior is not None and prior.type != reg.type:
             prior = None

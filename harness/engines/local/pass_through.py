@@ -32,3 +32,42 @@ class PassThrough(Adapter):
 
 
 PASS_THROUGH = PassThrough()
+
+
+class Lenient(Adapter):
+    """A real adapter's preview for a scan: its auto-names and predicted outputs (an ARN
+    from a name) where it can; where it refuses the inputs, they pass through as given.
+    A scan judges what the program says, and refusing inputs is what ``kata up`` is for."""
+
+    def __init__(self, inner: Adapter) -> None:
+        self.inner = inner
+        self.type_token = inner.type_token
+        self.autoname = inner.autoname
+        self.replace_on = inner.replace_on
+
+    def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self.inner.check(ctx, name, inputs)
+        except Exception:
+            return dict(inputs)
+
+    def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self.inner.plan(ctx, inputs)
+        except Exception:
+            return dict(inputs)
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return PASS_THROUGH.create(ctx, inputs)
+
+
+_LENIENT: dict[int, Lenient] = {}
+
+
+def for_scan(adapter: Adapter | None) -> Adapter:
+    """The adapter a scan uses for a type: the stand-in, or the real one made lenient."""
+    if adapter is None:
+        return PASS_THROUGH
+    if id(adapter) not in _LENIENT:
+        _LENIENT[id(adapter)] = Lenient(adapter)
+    return _LENIENT[id(adapter)]
