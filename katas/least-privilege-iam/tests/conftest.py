@@ -15,9 +15,15 @@ them); calls it forbids are made ``policies-alone``, with the role's boundary
 detached for the duration of the check and restored after (if the policies alone
 deny a call, the deployed role denies it too).
 
+Probes only try the calls someone thought of, so least privilege is also checked as an
+allow-list: ``ALLOW_LISTS`` writes each principal's SPEC sentence once, and every grant
+outside it fails, whatever its spelling (harness.iam expands wildcards against AWS's
+action catalog and reads "x" and ["x"] alike).
+
 One set of principals serves the whole run (a role session costs an AssumeRole, and
-every emulator call about 10 ms). Policy documents are read once, before any probe,
-into ``deployed``: the structural checks judge exactly what the program deployed.
+every emulator call about 10 ms). Policy documents are read once from the emulator,
+before any probe, into ``deployed``: the definition checks judge exactly what the
+program deployed, never preview values.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ def test_break_glass_can_read_the_pipeline(pipeline, act_as, expect):
     with act_as("break-glass", pipeline.AS_DEPLOYED) as break_glass:
         s3, sqs = break_glass.client("s3"), break_glass.client("sqs")
         expect.allowed(
-            "break-glass",
+            'R5 "it may read the pipeline": break-glass',
             {
                 "s3:GetObject raw/…": lambda: s3.get_object(Bucket=data, Key=pipeline.RAW_SEED),
                 "s3:GetObject curated/…": lambda: s3.get_object(
@@ -38,7 +38,7 @@ def test_break_glass_changes_nothing(
         s3, sqs = break_glass.client("s3"), break_glass.client("sqs")
         q = pipeline.queue_url
         expect.denied(
-            "break-glass, policies alone",
+            'R5 "it is read-only over the pipeline": break-glass (policies alone)',
             {
                 "s3:PutObject raw/…": lambda: s3.put_object(
                     Bucket=data, Key=f"raw/{mark}/break-glass.json", Body=b"{}"

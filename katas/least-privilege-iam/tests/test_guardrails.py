@@ -69,7 +69,7 @@ def test_boundary_caps_the_role_whatever_is_attached(
         with act_as(role, pipeline.AS_DEPLOYED) as session:
             s3, sqs, own_iam = session.client("s3"), session.client("sqs"), session.client("iam")
             expect.denied(
-                f"{role} with Allow */* attached",
+                f'R6 "the boundary caps the role": {role} with Allow */* attached',
                 {
                     "iam:CreateUser": lambda: own_iam.create_user(UserName=pipeline.on_call_user),
                     "iam:PutRolePolicy on itself": lambda: own_iam.put_role_policy(
@@ -141,7 +141,10 @@ def test_role_cannot_escalate_or_hop(role, pipeline, deployed, act_as, expect):
             calls[f"sts:AssumeRole {other}"] = lambda arn=arn: sts.assume_role(
                 RoleArn=arn, RoleSessionName=mark
             )
-        expect.denied(f"{role}, policies alone", calls)
+        expect.denied(
+            f'R7 "no escalation, no new credentials, no role chaining": {role} (policies alone)',
+            calls,
+        )
 
 
 @pytest.mark.requirement("R7")
@@ -151,7 +154,7 @@ def test_on_call_user_cannot_escalate(pipeline, on_call, enforced, expect):
     own_iam = on_call.client("iam")
     with enforced():
         expect.denied(
-            f"on-call user {user}",
+            f'R7 "the on-call user cannot escalate or change break-glass": user {user}',
             {
                 "iam:PutUserPolicy on itself": lambda: own_iam.put_user_policy(
                     UserName=user, PolicyName=mark, PolicyDocument=NOT_A_POLICY

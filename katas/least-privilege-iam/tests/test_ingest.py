@@ -17,7 +17,7 @@ def test_ingest_consumes_the_ingest_queue(pipeline, act_as, aws, expect):
     with act_as("ingest", pipeline.AS_DEPLOYED) as ingest:
         sqs = ingest.client("sqs")
         expect.allowed(
-            "ingest",
+            'R1 "it may consume the ingest queue": ingest',
             {
                 "sqs:ReceiveMessage": lambda: sqs.receive_message(QueueUrl=q),
                 "sqs:ChangeMessageVisibility": lambda: sqs.change_message_visibility(
@@ -40,7 +40,7 @@ def test_ingest_can_do_nothing_else_in_sqs(pipeline, act_as, aws, expect):
     with act_as("ingest", pipeline.POLICIES_ALONE) as ingest:
         sqs = ingest.client("sqs")
         expect.denied(
-            "ingest, policies alone",
+            'R1 "every other SQS action, and any other queue, is denied": ingest (policies alone)',
             {
                 "sqs:SendMessage to the ingest queue": lambda: sqs.send_message(
                     QueueUrl=q, MessageBody=pipeline.MARK
@@ -66,7 +66,7 @@ def test_ingest_writes_under_raw(pipeline, act_as, expect):
     with act_as("ingest", pipeline.AS_DEPLOYED) as ingest:
         s3 = ingest.client("s3")
         expect.allowed(
-            "ingest",
+            'R2 "it may put objects under raw/": ingest',
             {
                 f"s3:PutObject {key}": lambda: s3.put_object(
                     Bucket=pipeline.data_bucket, Key=key, Body=b"{}"
@@ -85,7 +85,7 @@ def test_ingest_can_do_nothing_else_in_s3(pipeline, act_as, expect):
             return lambda: s3.put_object(Bucket=bucket, Key=key, Body=b"{}")
 
         expect.denied(
-            "ingest, policies alone",
+            'R2 "it can only write objects under raw/ in the data bucket": ingest (policies alone)',
             {
                 "s3:PutObject curated/…": put(data, f"curated/{mark}/ingest.json"),
                 "s3:PutObject at the bucket root": put(data, f"{mark}-ingest.json"),

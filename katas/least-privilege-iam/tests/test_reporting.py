@@ -11,7 +11,7 @@ def test_reporting_reads_curated_and_writes_reports(pipeline, act_as, expect):
     with act_as("reporting", pipeline.AS_DEPLOYED) as reporting:
         s3 = reporting.client("s3")
         expect.allowed(
-            "reporting",
+            'R3 "it may read and list curated/ and publish reports": reporting',
             {
                 "s3:GetObject curated/…": lambda: s3.get_object(
                     Bucket=data, Key=pipeline.CURATED_SEED
@@ -40,7 +40,8 @@ def test_reporting_can_do_nothing_else(pipeline, act_as, expect):
             return lambda: s3.get_object(Bucket=bucket, Key=key)
 
         expect.denied(
-            "reporting, policies alone",
+            'R3 "it reads only curated/ and writes only the reports bucket": reporting '
+            "(policies alone)",
             {
                 "s3:GetObject raw/…": get(data, pipeline.RAW_SEED),
                 "s3:GetObject curated-staging/… (curated* is not curated/)": get(

@@ -25,7 +25,7 @@ def _assume(principal, role_arn: str):
 def test_on_call_user_can_assume_break_glass(pipeline, on_call, enforced, expect):
     with enforced():
         expect.allowed(
-            f"on-call user {pipeline.on_call_user}",
+            f'R4 "the on-call user may assume break-glass": user {pipeline.on_call_user}',
             {"sts:AssumeRole break-glass": _assume(on_call, pipeline.roles["break-glass"])},
         )
 
@@ -34,7 +34,7 @@ def test_on_call_user_can_assume_break_glass(pipeline, on_call, enforced, expect
 def test_on_call_user_cannot_assume_the_service_roles(pipeline, on_call, enforced, expect):
     with enforced():
         expect.denied(
-            f"on-call user {pipeline.on_call_user}",
+            f'R4 "the on-call user cannot assume ingest or reporting": {pipeline.on_call_user}',
             {
                 f"sts:AssumeRole {key}": _assume(on_call, arn)
                 for key, arn in pipeline.others("break-glass").items()
@@ -49,7 +49,7 @@ def test_no_other_principal_in_the_account_can_assume_any_role(
     # The stranger's own policy allows sts:AssumeRole on "*": only trust policies stop it.
     with enforced():
         expect.denied(
-            "another user of the account",
+            'R4 "no other principal of the account can assume any role": another user',
             {
                 f"sts:AssumeRole {key}": _assume(stranger, arn)
                 for key, arn in pipeline.roles.items()
@@ -62,7 +62,7 @@ def test_on_call_user_has_no_standing_access(pipeline, on_call, enforced, expect
     data, s3, sqs = pipeline.data_bucket, on_call.client("s3"), on_call.client("sqs")
     with enforced():
         expect.denied(
-            f"on-call user {pipeline.on_call_user}, without break-glass",
+            f'R4 "the on-call user has no standing access": user {pipeline.on_call_user}',
             {
                 "s3:GetObject curated/…": lambda: s3.get_object(
                     Bucket=data, Key=pipeline.CURATED_SEED
