@@ -135,6 +135,7 @@ class Principals:
         self._created_users: list[str] = []
         self._issued_keys: list[tuple[str, str]] = []  # (user, key id) to revoke on close
         self._enforcing = False
+        self._enforcement_proven = False
 
     def admin(self, service: str, region: str | None = None) -> Any:
         return self._admin(service, region)
@@ -210,14 +211,42 @@ class Principals:
 
     @contextlib.contextmanager
     def enforced(self) -> Iterator[None]:
-        """Inside, every request is authorized against IAM like AWS does."""
+        """Inside, every request is authorized against IAM like AWS does.
+
+        Proven, not assumed, the first time: a user with no policy at all must be refused.
+        An emulator that accepts the switch and enforces nothing (LocalStack's community
+        edition) would otherwise make every forbidden call look allowed, so the check
+        ends as not evaluable there instead.
+        """
+        witness = None if self._enforcement_proven else self._witness()
         self.emulator.set_iam_enforcement(True)
         self._enforcing = True
         try:
+            if witness is not None:
+                self._prove_enforcement(witness)
             yield
         finally:
             self._enforcing = False
             self.emulator.set_iam_enforcement(False)
+
+    def _witness(self) -> Principal:
+        name = f"kata-witness-{uuid.uuid4().hex[:8]}"
+        self._admin("iam").create_user(UserName=name)
+        self._created_users.append(name)
+        return self.user(name)
+
+    def _prove_enforcement(self, witness: Principal) -> None:
+        try:
+            witness.client("iam").list_users(MaxItems=1)
+        except ClientError as exc:
+            if not is_denied(exc):
+                raise
+            self._enforcement_proven = True
+            return
+        from harness.pytest_plugin import not_evaluable  # only checks enter enforced()
+
+        where = f"{self.emulator.kind} emulator at {self.emulator.endpoint}"
+        not_evaluable(where, "IAM is not enforced (a user with no policy may iam:ListUsers)")
 
     def _require_not_enforcing(self, what: str) -> None:
         if self._enforcing:
@@ -235,6 +264,7 @@ class Principals:
             with contextlib.suppress(ClientError):
                 iam.delete_access_key(UserName=user, AccessKeyId=key_id)
         for name in self._created_users:
-            with contextlib.suppress(ClientError):
+            with contextlib.suppress(ClientError):  # a witness has no policy
                 iam.delete_user_policy(UserName=name, PolicyName="stranger")
+            with contextlib.suppress(ClientError):
                 iam.delete_user(UserName=name)
