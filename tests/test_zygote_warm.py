@@ -11,10 +11,14 @@ from harness.engines.local import zygote
 
 def _request(tmp_path, resources=None):
     (tmp_path / "program").mkdir()
-    (tmp_path / "result.json").write_text(json.dumps({"resources": resources or []}))
     request = tmp_path / "request.json"
     request.write_text(
-        json.dumps({"workdir": str(tmp_path / "program"), "result": str(tmp_path / "result.json")})
+        json.dumps(
+            {
+                "workdir": str(tmp_path / "program"),
+                "warm_types": [r["type"] for r in resources or []],  # what earlier runs applied
+            }
+        )
     )
     return request
 
@@ -31,7 +35,7 @@ def test_classes_named_in_the_source_are_loaded_before_the_first_run(tmp_path):
     assert "pulumi_aws.pinpoint.app" in sys.modules
 
 
-def test_types_a_run_registered_are_loaded_after_it(tmp_path):
+def test_types_earlier_runs_registered_are_loaded_before_the_next(tmp_path):
     request = _request(
         tmp_path,
         [

@@ -11,6 +11,7 @@ import errno
 import ipaddress
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -41,6 +42,39 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+# The token each embedded emulator of this process accepts as the harness's (guard.py).
+_TOKENS: dict[str, str] = {}
+
+
+def harness_headers(endpoint: str) -> dict[str, str]:
+    """Headers that mark a request as the harness's own (empty for other emulators)."""
+    from harness.emulator.guard import HEADER
+
+    token = _TOKENS.get(endpoint.rstrip("/"))
+    return {HEADER: token} if token else {}
+
+
+def set_guard(endpoint: str, on: bool) -> list[dict[str, str]] | None:
+    """Switch the emulator's write guard; what it refused since last asked (None: the
+    emulator has no guard, e.g. an external one, so out-of-band writes are not seen)."""
+    from harness.emulator.guard import CONTROL_PATH
+
+    headers = harness_headers(endpoint)
+    if not headers:
+        return None
+    req = urllib.request.Request(
+        f"{endpoint.rstrip('/')}{CONTROL_PATH}",
+        data=b"on" if on else b"off",
+        method="POST",
+        headers={**headers, "Content-Type": "text/plain"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return list(json.loads(r.read()).get("refused", []))
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
 
 
 @dataclass
@@ -89,6 +123,7 @@ class Emulator:
             pass
 
     def stop(self) -> None:
+        _TOKENS.pop(self.endpoint, None)
         proc, self._process = self._process, None
         if proc is None:
             return
@@ -175,6 +210,13 @@ def _start_embedded(port: int, sandbox: Sandbox | None) -> Emulator:
             start_new_session=True,
         )
         emulator = Emulator(endpoint=f"http://127.0.0.1:{port}", kind="moto", _process=proc)
+        # A run's own emulator starts guarded: the program's synth may run before deploy
+        # and must not write either (guard.py).
+        token = secrets.token_hex(16)
+        assert proc.stdin is not None
+        proc.stdin.write(f"guard {token} {'on' if sandbox is not None else 'off'}\n")
+        proc.stdin.flush()
+        _TOKENS[emulator.endpoint] = token
         line = _read_ready_line(proc)
         if line == f"ready {port}":
             err = []

@@ -15,7 +15,12 @@ import threading
 def main() -> None:
     port = int(sys.argv[1])
     unix_path = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--unix" else None
+    # First line on stdin: "guard TOKEN on|off" (harness.emulator.guard); the token never
+    # appears in an argument or the environment, where another process could read it.
+    first = sys.stdin.readline().split()
+    token, guarded = (first[1], first[2] == "on") if len(first) == 3 else ("", False)
     from harness.emulator import patches
+    from harness.emulator.guard import WriteGuard
 
     patches.apply()
     from moto.moto_server.werkzeug_app import (
@@ -29,7 +34,7 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Bind here, in the main thread, rather than through moto's ThreadedMotoServer: it
     # binds in a background thread and, when the bind fails (port in use), waits forever.
-    app = DomainDispatcherApplication(create_backend_app)
+    app = WriteGuard(DomainDispatcherApplication(create_backend_app), token, guarded)
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
     servers = [server]
     if unix_path:

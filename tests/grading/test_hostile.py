@@ -290,3 +290,100 @@ def test_threads_and_memory_are_capped_with_one_line_each(make_fork, grade_it, s
     [synth] = [r for r in result.results if r.id == "synth"]
     assert message in synth.message, synth.message
     assert len(synth.message.splitlines()) == 1
+
+
+# -- 1. false PASS: the verdict rests on what the harness applied and the emulator holds ----
+
+TWO_FACED = """
+    import pulumi
+    import pulumi_aws as aws
+
+    queue = aws.sqs.Queue("jobs", message_retention_seconds=86400)
+    pulumi.export("queueUrl", queue.url)
+    if not pulumi.runtime.is_dry_run():  # synth shows one graph, deploy applies another
+        aws.sqs.Queue("hidden-from-synth")
+"""
+
+
+@pytest.mark.slow
+def test_a_program_that_deploys_another_graph_than_it_synthesized_fails(make_fork, grade_it):
+    result = grade_it(make_fork(program(TWO_FACED)))
+
+    [deploy] = [r for r in result.results if r.id == "deploy"]
+    assert deploy.outcome == "failed"
+    assert "other resources in deploy than in synth" in deploy.message
+    assert "only in deploy: aws:sqs/queue:Queue 'hidden-from-synth'" in deploy.message
+    assert not result.passed
+    [teardown] = [r for r in result.results if r.id == "teardown"]
+    assert teardown.outcome == "passed", teardown.message  # both queues found and removed
+
+
+OUT_OF_BAND = """
+    import boto3
+    import pulumi
+    import pulumi_aws as aws
+
+    queue = aws.sqs.Queue("jobs", message_retention_seconds=86400)
+    pulumi.export("queueUrl", queue.url)
+    try:  # straight to the emulator: no Pulumi resource declares this queue
+        boto3.client("sqs").create_queue(QueueName="sneaky-side-queue")
+        print("created the side queue")
+    except Exception as exc:
+        print("side queue refused:", type(exc).__name__)
+"""
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_a_resource_created_behind_pulumis_back_is_refused_and_fails_the_run(make_fork, grade_it):
+    result = grade_it(make_fork(program(OUT_OF_BAND)))
+
+    assert "created the side queue" not in result.program_output
+    assert "side queue refused: ClientError" in result.program_output
+    [deploy] = [r for r in result.results if r.id == "deploy"]
+    assert deploy.outcome == "failed"
+    assert "changed the emulator outside its Pulumi resources" in deploy.message
+    assert "sqs CreateQueue 'sneaky-side-queue' in us-east-1" in deploy.message
+    assert not result.passed
+
+
+FORGER = """
+    import gc
+    import os
+
+    import pulumi
+    import pulumi_aws as aws
+
+    from harness.engines.local.channel import WorkerEnd
+
+    queue = aws.sqs.Queue("jobs", message_retention_seconds=86400)
+    other = aws.sqs.Queue("left-out-of-the-record")
+    pulumi.export("queueUrl", queue.url)
+
+    def forge():
+        # The old worker wrote its own result: leave a resource out of it, claim success.
+        log = os.readlink("/proc/self/fd/1")
+        with open(os.path.join(os.path.dirname(log), "result.json"), "w") as f:
+            f.write('{"error": null, "resources": [], "changes": [], "outputs": {}}')
+        for end in (o for o in gc.get_objects() if isinstance(o, WorkerEnd)):
+            end.tell("done", error=None)  # the channel the program shares with its worker
+        os._exit(0)
+
+    if not pulumi.runtime.is_dry_run():
+        pulumi.Output.all(queue.url, other.url).apply(lambda _: forge())
+"""
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_what_was_applied_is_recorded_by_the_harness_whatever_the_program_writes(
+    make_fork, grade_it
+):
+    result = grade_it(make_fork(program(FORGER)))
+
+    # Both queues were applied by the harness, so both are in its record and torn down;
+    # the forged result.json and the forged "done" changed nothing of that.
+    [teardown] = [t for t in result.timings if t.stage == "teardown"]
+    assert teardown.detail.startswith("2 deleted"), teardown.detail
+    [td] = [r for r in result.results if r.id == "teardown"]
+    assert td.outcome == "passed", td.message

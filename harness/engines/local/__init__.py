@@ -16,10 +16,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness import emulator as emu
 from harness.engines.base import (
     Change,
     DestroyResult,
@@ -29,7 +31,15 @@ from harness.engines.base import (
     Plan,
     ProgramSpec,
 )
-from harness.engines.local.applier import Applier, describe
+from harness.engines.local.applier import (
+    Applier,
+    Registration,
+    ResourceFailure,
+    describe,
+    rejected,
+)
+from harness.engines.local.channel import HarnessEnd
+from harness.engines.local.worker import SCAN_ENV
 from harness.engines.state import ResourceState, StackState
 from harness.errors import (
     EmulatorError,
@@ -55,6 +65,7 @@ ERRORS_BY_KIND: dict[str, type[HarnessError]] = {
     "protected": ResourceRejected,
     "environment": EmulatorError,
     "resource-limit": ResourceLimit,
+    "out-of-band": ResourceRejected,
 }
 OUTPUT_LIMIT = 1_000_000  # bytes of program stdout/stderr kept; the rest is dropped
 RESULT_LIMIT = 64 * 1024 * 1024  # bytes of a worker's result or journal read back
@@ -107,63 +118,110 @@ class LocalEngine(Engine):
         self._appliers: dict[tuple[str, bool], Applier] = {}
         self._zygote: Zygote | None = None
         self._home: Path | None = None
+        self._seen_types: set[str] = set()  # what the zygote should load before a run
 
     # -- program runs ------------------------------------------------------------
 
     def _run_worker(self, mode: str) -> dict[str, Any]:
+        """Run the program once; the harness applies what it registers (channel.py) and
+        builds the result itself: what was applied, what changed, how it ended."""
         prior = self.state()
-        with tempfile.TemporaryDirectory(prefix="kata-worker-", dir=self._tmp_root()) as tmp:
-            tmpdir = Path(tmp)
-            log_path = tmpdir / "output.log"
-            request = {
-                "mode": mode,
-                "workdir": str(self.spec.workdir),
-                "project": self.spec.project,
-                "stack": self.spec.stack,
-                "config": self.spec.config,
-                "endpoint": self.spec.endpoint,
-                "account_id": self.account_id,
-                "prior": [r.__dict__ for r in prior.resources] if prior else [],
-                "result": str(tmpdir / "result.json"),
-                "journal": str(tmpdir / "journal.jsonl") if mode == "up" else "",
-                "log": str(log_path),
-                "sandboxed": self.sandbox is not None,
-                "max_resources": self.max_resources,
-            }
-            (tmpdir / "request.json").write_text(json.dumps(request, default=str))
-            if self.sandbox is not None:
-                self.sandbox.give(tmpdir)
-            try:
-                self._execute(tmpdir / "request.json", log_path)
-            except StageTimeout:
-                self._recover_from_journal(prior, tmpdir / "journal.jsonl")
-                raise StageTimeout(
-                    f"the program did not finish {mode} within {self.spec.timeout_s:.0f} s",
-                    "look for a loop or a blocking call in the program",
-                ) from None
-            except BaseException:
-                self._recover_from_journal(prior, tmpdir / "journal.jsonl")
-                raise
-            # The program can write here: never follow what it may have put in place.
-            self.last_output = _read_output(log_path, tmpdir)
-            result_path = tmpdir / "result.json"
-            printed = size_untrusted(log_path)
-            if printed >= limits.MAX_FILE_BYTES:
-                self._recover_from_journal(prior, tmpdir / "journal.jsonl")
-                raise OutputLimit(
-                    f"the program printed more than {limits.MAX_FILE_BYTES // 2**20} MB and was "
-                    "stopped",
-                    "print less: the harness keeps the first MB of what a program prints",
-                )
-            try:
-                return json.loads(read_untrusted(result_path, RESULT_LIMIT, tmpdir))
-            except (OSError, ValueError):
-                self._recover_from_journal(prior, tmpdir / "journal.jsonl")
-                tail = self.last_output.strip().splitlines()[-1:] or ["(no output)"]
-                raise ProgramError(
-                    f"the program's process died before finishing ({tail[0]})",
-                    "run the program with `python __main__.py` to see the full error",
-                ) from None
+        private = Path(tempfile.mkdtemp(prefix="kata-apply-"))  # the program never sees it
+        applier = Applier(
+            endpoint=self.spec.endpoint,
+            stack=self.spec.stack,
+            default_region=self.region,
+            account_id=self.account_id,
+            apply=mode == "up",
+            prior={r.urn: r for r in prior.resources} if prior else {},
+            journal=private / "journal.jsonl" if mode == "up" else None,
+            pass_through=self._env().get(SCAN_ENV) == "1",
+        )
+        run = _ProgramRun(applier, self.max_resources)
+        where = self.sandbox.sockets if self.sandbox is not None else private
+        channel = HarnessEnd(where / f"worker-{os.urandom(4).hex()}.sock", run.handle)
+        channel.start()
+        emu.set_guard(self.spec.endpoint, True)  # no write but the harness's from now on
+        refused: list[dict[str, str]] | None = None
+        try:
+            with tempfile.TemporaryDirectory(prefix="kata-worker-", dir=self._tmp_root()) as tmp:
+                result = self._supervise(mode, Path(tmp), channel, run, prior, private)
+        finally:
+            channel.close()
+            shutil.rmtree(private, ignore_errors=True)
+            refused = emu.set_guard(self.spec.endpoint, False)
+        if refused:
+            result["error"] = out_of_band(refused)
+        return result
+
+    def _supervise(
+        self,
+        mode: str,
+        tmpdir: Path,
+        channel: HarnessEnd,
+        run: _ProgramRun,
+        prior: StackState | None,
+        private: Path,
+    ) -> dict[str, Any]:
+        log_path = tmpdir / "output.log"
+        journal = private / "journal.jsonl"
+        request = {
+            "mode": mode,
+            "workdir": str(self.spec.workdir),
+            "project": self.spec.project,
+            "stack": self.spec.stack,
+            "config": self.spec.config,
+            "endpoint": self.spec.endpoint,
+            "account_id": self.account_id,
+            "channel": str(channel.path),
+            "log": str(log_path),
+            "sandboxed": self.sandbox is not None,
+            "warm_types": sorted(self._seen_types),
+        }
+        (tmpdir / "request.json").write_text(json.dumps(request, default=str))
+        if self.sandbox is not None:
+            self.sandbox.give(tmpdir)
+        try:
+            self._execute(tmpdir / "request.json", log_path)
+        except StageTimeout:
+            channel.close()  # nothing more is applied for a program that is gone
+            self._recover_from_journal(prior, journal)
+            raise StageTimeout(
+                f"the program did not finish {mode} within {self.spec.timeout_s:.0f} s",
+                "look for a loop or a blocking call in the program",
+            ) from None
+        except BaseException:
+            channel.close()
+            self._recover_from_journal(prior, journal)
+            raise
+        channel.close()  # the worker is gone: every answer it waited for was given
+        # The program can write here: never follow what it may have put in place.
+        self.last_output = _read_output(log_path, tmpdir)
+        if size_untrusted(log_path) >= limits.MAX_FILE_BYTES:
+            self._recover_from_journal(prior, journal)
+            raise OutputLimit(
+                f"the program printed more than {limits.MAX_FILE_BYTES // 2**20} MB and was "
+                "stopped",
+                "print less: the harness keeps the first MB of what a program prints",
+            )
+        error = run.error or (channel.done or {}).get("error")
+        if run.error is None and channel.done is None:
+            self._recover_from_journal(prior, journal)
+            tail = self.last_output.strip().splitlines()[-1:] or ["(no output)"]
+            why = f"; {channel.broken}" if channel.broken else ""
+            raise ProgramError(
+                f"the program's process died before finishing ({tail[0]}{why})",
+                "run the program with `python __main__.py` to see the full error",
+            )
+        if error is None and mode == "up":
+            error = _delete_unregistered(run.applier, run.applier.prior)
+        self._seen_types |= {r.type for r in run.applier.resources.values()}
+        return {
+            "error": error,
+            "resources": [r.__dict__ for r in run.applier.resources.values()],
+            "changes": [c.__dict__ for c in run.applier.changes],
+            "outputs": run.exports,
+        }
 
     def _execute(self, request_path: Path, log_path: Path) -> None:
         """Run one worker: forked from the warm zygote, or as a fresh process."""
@@ -402,6 +460,104 @@ class LocalEngine(Engine):
         applier = self._applier()
         ctx = applier.context(res.urn, res.region or self.region, f"{self.spec.stack}:{res.urn}")
         return applier.adapter(res.type).read(ctx, res.id, res.inputs) is not None
+
+
+class _ProgramRun:
+    """The harness's side of one program run: applies what the worker forwards."""
+
+    def __init__(self, applier: Applier, max_resources: int) -> None:
+        self.applier = applier
+        self.max_resources = max_resources
+        self.exports: dict[str, Any] = {}
+        self.error: dict[str, Any] | None = None  # the harness's own verdict, if it has one
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def handle(self, op: str, message: dict[str, Any]) -> dict[str, Any]:
+        if op == "outputs":
+            outputs = message.get("outputs")
+            self.exports = outputs if isinstance(outputs, dict) else {}
+            return {"ok": None}
+        if op != "register":
+            return {"error": {"kind": "program", "message": f"unknown request {op!r}"}}
+        reg = Registration(**message["reg"])
+        inputs = message.get("inputs") or {}
+        if self._over_limit(reg):
+            return {"stop": True, "error": self.error}
+        try:
+            id_, outputs = self.applier.register(reg, inputs)
+        except ResourceFailure as failure:
+            err = rejected(failure)
+            return {"error": {"kind": err.kind, "message": err.message, "hint": err.hint}}
+        except HarnessError as err:
+            return {"error": {"kind": err.kind, "message": err.message, "hint": err.hint}}
+        return {"ok": [id_, outputs]}
+
+    def _over_limit(self, reg: Registration) -> bool:
+        if not self.max_resources or not reg.custom or reg.type.startswith("pulumi:"):
+            return self.error is not None and self.error["kind"] == "resource-limit"
+        with self._lock:
+            self._count += 1
+            if self._count > self.max_resources and self.error is None:
+                self.error = {
+                    "kind": "resource-limit",
+                    "message": f"the program declared more than {self.max_resources} "
+                    "resources; the harness stopped it there",
+                    "hint": "a kata needs a few dozen resources: look for a loop that creates them",
+                }
+            return self._count > self.max_resources
+
+
+def out_of_band(refused: list[dict[str, str]]) -> dict[str, str]:
+    """The run's failure when the program wrote to the emulator itself (guard.py)."""
+    named = [
+        " ".join(
+            part
+            for part in (
+                w.get("service"),
+                w.get("action"),
+                repr(w["name"]) if w.get("name") else "",
+            )
+            if part
+        )
+        + (f" in {w['region']}" if w.get("region") else "")
+        for w in refused[:5]
+    ]
+    more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+    return {
+        "kind": "out-of-band",
+        "message": "the program changed the emulator outside its Pulumi resources (refused): "
+        + "; ".join(named)
+        + more,
+        "hint": "declare every resource in the program: only what Pulumi registers is graded",
+    }
+
+
+def _delete_unregistered(applier: Applier, prior: dict[str, ResourceState]) -> dict | None:
+    gone = [r for urn, r in prior.items() if urn not in applier.resources]
+    if not gone:
+        return None
+    refused: list[str] = []
+
+    def keep(res: ResourceState, why: str) -> None:
+        if why == "protected":
+            refused.append(res.name)
+            applier.resources[res.urn] = res  # still ours: stays in state
+
+    try:
+        applier.delete_resources(gone, keep)
+    except HarnessError as err:
+        return {"kind": err.kind, "message": err.message, "hint": err.hint}
+    for res in gone:
+        if res.name not in refused:
+            applier.changes.append(Change(res.urn, res.type, res.name, Op.DELETE))
+    if refused:
+        return {
+            "kind": "protected",
+            "message": f"cannot delete protected resources removed from the program: {refused}",
+            "hint": "unprotect them first (protect=False) or restore them in the program",
+        }
+    return None
 
 
 def leftovers(

@@ -1,11 +1,12 @@
 """The sandboxed process that runs a candidate's program under the Pulumi SDK.
 
 Started by LocalEngine as ``python -m harness.engines.local.worker REQUEST.json``
-with a scrubbed environment. The program runs exactly as under ``pulumi up``
-(same SDK, same ``run_in_stack``), but the resource monitor is ours: every
-RegisterResource goes to the Applier, which creates the resource in the emulator
-and returns its real id and outputs. The result (state, changes, error) is
-written as JSON; a journal of every change survives a crash or a kill.
+with a scrubbed environment (or forked from the warm zygote). The program runs exactly
+as under ``pulumi up`` (same SDK, same ``run_in_stack``), but the resource monitor is
+ours: every RegisterResource is forwarded over the run's channel (channel.py) to the
+harness, whose Applier creates the resource in the emulator, records it in the state
+and answers with its real id and outputs. Nothing this process says can change what the
+harness recorded; it only reports how the program ended.
 """
 
 from __future__ import annotations
@@ -22,15 +23,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from harness.engines.base import Change, Op
-from harness.engines.local.applier import (
-    Applier,
-    Registration,
-    ResourceFailure,
-    rejected,
-)
+from harness.engines.local.applier import PROVIDER_PREFIX, ClientPool, Registration
+from harness.engines.local.channel import WorkerEnd
 from harness.engines.local.invokes import Invokes
-from harness.engines.state import ResourceState
 from harness.errors import HarnessError, UnsupportedResource
 
 # Set by the engine for a scan (`kata scan`): no emulator, types without an adapter pass
@@ -58,13 +53,42 @@ def _install_source_tracking(workdir: Path) -> dict[tuple[str, str], str]:
     return sources
 
 
-def build_monitor(
-    applier: Applier,
-    invokes: Invokes,
-    sources: dict,
-    max_resources: int = 0,
-    over_limit: Any = None,
-) -> Any:
+class Rejected(HarnessError):
+    """The harness refused or failed a registration; its words, carried through the SDK."""
+
+    def __init__(self, error: dict[str, Any]) -> None:
+        super().__init__(str(error.get("message", "")), str(error.get("hint", "")))
+        self.kind = str(error.get("kind") or "resource-rejected")
+
+
+class Registrar:
+    """Forwards registrations to the harness; remembers provider regions for invokes."""
+
+    def __init__(self, channel: WorkerEnd, default_region: str) -> None:
+        self.channel = channel
+        self.default_region = default_region
+        self.provider_regions: dict[str, str] = {}
+
+    def register(self, reg: Registration, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if reg.type.startswith(PROVIDER_PREFIX):
+            self.provider_regions[reg.urn] = inputs.get("region") or self.default_region
+        answer = self.channel.ask("register", reg=reg.__dict__, inputs=inputs)
+        if answer.get("stop"):  # the harness ended the run (the resource limit)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
+        if answer.get("error"):
+            raise Rejected(answer["error"])
+        id_, outputs = answer["ok"]
+        return id_, outputs
+
+    def region_of(self, provider_ref: str) -> str:
+        urn = provider_ref.split("::")
+        urn_key = "::".join(urn[:-1]) if len(urn) > 1 else provider_ref
+        return self.provider_regions.get(urn_key) or self.default_region
+
+
+def build_monitor(registrar: Registrar, invokes: Invokes, sources: dict) -> Any:
     from google.protobuf import empty_pb2
     from pulumi.runtime import mocks, rpc
     from pulumi.runtime.proto import resource_pb2
@@ -78,26 +102,16 @@ def build_monitor(
             # Only ReadResource gets here (RegisterResource is ApplyingMonitor's).
             return read_resource(args)
 
-    counted = [0]
-    count_lock = threading.Lock()
-
     class ApplyingMonitor(mocks.MockMonitor):
         """The SDK's mock monitor, but resources are really created in the emulator."""
 
         stack_urn = ""
-        exports: dict[str, Any] = {}
 
         def RegisterResource(self, request: Any) -> Any:
             urn = self.make_urn(request.parent, request.type, request.name)
             if request.type == "pulumi:pulumi:Stack":
                 ApplyingMonitor.stack_urn = urn
                 return resource_pb2.RegisterResourceResponse(urn=urn)
-            if max_resources and request.custom and not request.type.startswith("pulumi:"):
-                with count_lock:
-                    counted[0] += 1
-                    over = counted[0] > max_resources
-                if over and over_limit is not None:
-                    over_limit()  # does not return
             _ensure_event_loop()
             inputs, _ = rpc.deserialize_properties_unwrap_secrets(
                 request.object, keep_unknowns=True
@@ -118,7 +132,7 @@ def build_monitor(
                 custom=bool(request.custom),
                 source=sources.get((request.type, request.name), ""),
             )
-            id_, outputs = applier.register(reg, _plain(inputs))
+            id_, outputs = registrar.register(reg, _plain(inputs))
             obj = _sync_await(rpc.serialize_properties(_documents_as_strings(outputs), {}))
             self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, outputs)
             return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
@@ -147,7 +161,7 @@ def build_monitor(
                 outs, _ = rpc.deserialize_properties_unwrap_secrets(
                     request.outputs, keep_unknowns=True
                 )
-                ApplyingMonitor.exports = _plain(outs)
+                registrar.channel.ask("outputs", outputs=_plain(outs))
             return empty_pb2.Empty()
 
     return ApplyingMonitor(Calls())
@@ -254,25 +268,17 @@ def _limit_hit(exc: BaseException) -> str:
     return ""
 
 
-def run(request: dict[str, Any]) -> dict[str, Any]:
+def run(request: dict[str, Any], channel: WorkerEnd) -> dict[str, Any] | None:
+    """Run the program; how it ended (None: it finished), for the harness."""
     workdir = Path(request["workdir"])
-    prior = {r["urn"]: ResourceState.from_dict(r) for r in request.get("prior", [])}
-    applier = Applier(
-        endpoint=request["endpoint"],
-        stack=request["stack"],
-        default_region=request["config"].get("aws:region", "us-east-1"),
-        account_id=request["account_id"],
-        apply=request["mode"] == "up",
-        prior=prior,
-        journal=Path(request["journal"]) if request.get("journal") else None,
-        pass_through=os.environ.get(SCAN_ENV) == "1",
-    )
-    # Lookups (get_ami …) ask the emulator; in a synth before it started, or a scan
-    # without one, they answer with plausible values.
-    online = not applier.pass_through and urlparse(applier.endpoint).port not in (None, 0)
-    client = applier.clients.get if online else None
-    invokes = Invokes(applier.account_id, applier.partition, applier.region_of, client)
-    result: dict[str, Any] = {"error": None}
+    region = request["config"].get("aws:region", "us-east-1")
+    registrar = Registrar(channel, region)
+    # Lookups (get_ami …) ask the emulator (reads only); in a synth before it started, or
+    # a scan without one, they answer with plausible values.
+    scan = os.environ.get(SCAN_ENV) == "1"
+    online = not scan and urlparse(request["endpoint"]).port not in (None, 0)
+    client = ClientPool(request["endpoint"]).get if online else None
+    invokes = Invokes(request["account_id"], "aws", registrar.region_of, client)
 
     sys.path.insert(0, str(workdir))
     try:
@@ -280,32 +286,10 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         from pulumi.runtime import config as pconfig
         from pulumi.runtime import mocks, settings, stack
     except ImportError as exc:
-        return {"error": {"kind": "environment", "message": f"the Pulumi SDK is missing: {exc}"}}
+        return {"kind": "environment", "message": f"the Pulumi SDK is missing: {exc}"}
 
     sources = _install_source_tracking(workdir)
-    max_resources = int(request.get("max_resources") or 0)
-
-    def over_limit() -> None:
-        """Past the resource limit: report what exists and leave at once (no waiting for
-        thousands of registrations still queued in the SDK)."""
-        with applier.lock:
-            done = {
-                "error": {
-                    "kind": "resource-limit",
-                    "message": f"the program declared more than {max_resources} resources; "
-                    "the harness stopped it there",
-                    "hint": "a kata needs a few dozen resources: look for a loop that creates them",
-                },
-                "resources": [r.__dict__ for r in applier.resources.values()],
-                "changes": [c.__dict__ for c in applier.changes],
-                "outputs": {},
-            }
-            Path(request["result"]).write_text(json.dumps(done, default=str))
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
-
-    monitor = build_monitor(applier, invokes, sources, max_resources, over_limit)
+    monitor = build_monitor(registrar, invokes, sources)
     settings.configure(
         mocks.MockSettings(
             monitor=monitor,
@@ -323,67 +307,30 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     main = workdir / request.get("main", "__main__.py")
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    error = None
     try:
         loop.run_until_complete(
             stack.run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__"))
         )
     except BaseException as exc:
-        result["error"] = _classify(exc, applier, workdir)
+        error = _classify(exc, workdir)
     finally:
         for task in asyncio.all_tasks(loop):
             task.cancel()
-    if result["error"] is None and request["mode"] == "up":
-        result["error"] = _delete_unregistered(applier, prior)
-    result["resources"] = [r.__dict__ for r in applier.resources.values()]
-    result["changes"] = [c.__dict__ for c in applier.changes]
-    result["outputs"] = type(monitor).exports
-    return result
+    return error
 
 
-def _classify(exc: BaseException, applier: Applier, workdir: Path) -> dict[str, Any]:
-    if applier.failures:
-        err = rejected(applier.failures[0])
-        return {"kind": err.kind, "message": err.message, "hint": err.hint}
+def _classify(exc: BaseException, workdir: Path) -> dict[str, Any]:
     cause: BaseException | None = exc
     seen: set[int] = set()
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
-        if isinstance(cause, ResourceFailure):
-            err = rejected(cause)
-            return {"kind": err.kind, "message": err.message, "hint": err.hint}
         if isinstance(cause, HarnessError):
             return {"kind": cause.kind, "message": cause.message, "hint": cause.hint}
         cause = cause.__cause__ or cause.__context__
     if isinstance(exc, KeyboardInterrupt):
         return {"kind": "interrupted", "message": "interrupted"}
     return program_error(exc, workdir)
-
-
-def _delete_unregistered(applier: Applier, prior: dict[str, ResourceState]) -> dict | None:
-    gone = [r for urn, r in prior.items() if urn not in applier.resources]
-    if not gone:
-        return None
-    refused: list[str] = []
-
-    def keep(res: ResourceState, why: str) -> None:
-        if why == "protected":
-            refused.append(res.name)
-            applier.resources[res.urn] = res  # still ours: stays in state
-
-    try:
-        applier.delete_resources(gone, keep)
-    except HarnessError as err:
-        return {"kind": err.kind, "message": err.message, "hint": err.hint}
-    for res in gone:
-        if res.name not in refused:
-            applier.changes.append(Change(res.urn, res.type, res.name, Op.DELETE))
-    if refused:
-        return {
-            "kind": "protected",
-            "message": f"cannot delete protected resources removed from the program: {refused}",
-            "hint": "unprotect them first (protect=False) or restore them in the program",
-        }
-    return None
 
 
 def confine(request: dict[str, Any]) -> None:
@@ -402,13 +349,14 @@ def confine(request: dict[str, Any]) -> None:
 
 def main() -> None:
     request = json.loads(Path(sys.argv[1]).read_text())
+    channel = WorkerEnd(request["channel"])  # before any code of the program runs
     confine(request)
     try:
-        result = run(request)
-    except UnsupportedResource as err:  # raised outside the program (e.g. by delete)
-        result = {"error": {"kind": err.kind, "message": err.message, "hint": err.hint}}
-    Path(request["result"]).write_text(json.dumps(result, default=str))
-    # Threads of the SDK's executor may linger; the result is written, so leave now.
+        error = run(request, channel)
+    except UnsupportedResource as err:  # raised outside the program
+        error = {"kind": err.kind, "message": err.message, "hint": err.hint}
+    channel.tell("done", error=error)
+    # Threads of the SDK's executor may linger; the harness has our word, so leave now.
     sys.stdout.flush()
     sys.stderr.flush()
     threading.Event().wait(0)

@@ -51,6 +51,7 @@ def serve() -> None:
             continue
         with contextlib.suppress(Exception):  # warming is best effort, never fatal
             _warm_source_of(request_path)
+            _warm_types_of(request_path)
         pid = os.fork()
         if pid == 0:  # child: become the worker for this one request
             os.setsid()
@@ -62,8 +63,6 @@ def serve() -> None:
             _, raw = os.waitpid(pid, 0)
             status, reason = os.waitstatus_to_exitcode(raw), ""
         print(f"exit {status} {reason}".rstrip(), flush=True)
-        with contextlib.suppress(Exception):
-            _warm_types_of(request_path)
 
 
 def _count_processes() -> int:
@@ -127,7 +126,7 @@ def _reap() -> None:
 # the largest), paid again by every forked run if the zygote has not. A kata runs its
 # program three to five times (synth, deploy, the checks' redeploys, converge), so the
 # zygote loads what the program uses before forking: the classes its source names
-# (best effort, before the first run) and the types the last run registered (exact).
+# (best effort, before the first run) and the types earlier runs registered (exact).
 _WARMED: set[str] = set()
 _USE = re.compile(r"\b([a-z][a-z0-9_]*)\.([A-Z][A-Za-z0-9]*)\b")  # ec2.SecurityGroup
 
@@ -166,18 +165,17 @@ def _load(pairs: set[tuple[str, str]]) -> None:
 
 
 def _warm_types_of(request_path: str) -> None:
-    """After a run: load the pulumi_aws classes of every type it registered."""
+    """Load the pulumi_aws classes of every type earlier runs registered (the harness,
+    which applied them, lists them in the request)."""
     import json
 
     try:
         with open(request_path) as f:
-            result_path = json.load(f)["result"]
-        with open(result_path) as f:
-            resources = json.load(f).get("resources", [])
-    except (OSError, ValueError, KeyError, TypeError):
+            types = list(json.load(f).get("warm_types", []))
+    except (OSError, ValueError, AttributeError, TypeError):
         return
     pairs = set()
-    for token in {str(r.get("type", "")) for r in resources}:
+    for token in {str(t) for t in types}:
         parts = token.split(":")  # aws:ec2/securityGroup:SecurityGroup
         if len(parts) == 3 and parts[0] == "aws":
             pairs.add((parts[1].split("/")[0], parts[2]))
