@@ -1,0 +1,1 @@
+"""CLI commands that take any Pulumi program, not only a kata: `kata scan`, `kata up`."""
