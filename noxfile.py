@@ -57,6 +57,26 @@ def grade(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def scan(session: nox.Session) -> None:
+    """checkov on any Pulumi Python program, no emulator: nox -s scan -- DIR [--check IDS]."""
+    _install(session)
+    if not session.posargs:
+        session.log("name a Pulumi project directory: nox -s scan -- DIR")
+        raise SystemExit(EXIT_USAGE)
+    _kata_command(session, "scan", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def up(session: nox.Session) -> None:
+    """Deploy programs to the embedded emulator, preview again, tear down: nox -s up -- DIR."""
+    _install(session)
+    if not session.posargs:
+        session.log("name one or more Pulumi project directories: nox -s up -- DIR [DIR ...]")
+        raise SystemExit(EXIT_USAGE)
+    _kata_command(session, "up", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The project's own tests (engine, adapters, policies, drills, every kata's fidelity)."""
     # actionlint validates .github/workflows (tests/test_workflows.py). The upstream
