@@ -174,7 +174,9 @@ def _start_embedded(port: int, sandbox: Sandbox | None) -> Emulator:
     to do, e.g. an SNS HTTP subscription, reaches past loopback) and the harness reaches
     it through a Unix socket re-exposed on the same port of the host's loopback.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    # No host credentials, nor the grader's agents: the emulator serves the program.
+    agents = {"SSH_AUTH_SOCK", "SSH_AGENT_PID", "GPG_AGENT_INFO", "DBUS_SESSION_BUS_ADDRESS"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in agents}
     env["MOTO_ALLOW_NONEXISTENT_REGION"] = "false"
     # AWS-managed policies (arn:aws:iam::aws:policy/...) exist in every account, and
     # programs attach them; moto loads its copy of them (about 1,600) only when asked.
