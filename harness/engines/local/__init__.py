@@ -137,7 +137,7 @@ class LocalEngine(Engine):
             journal=private / "journal.jsonl" if mode == "up" else None,
             pass_through=self._env().get(SCAN_ENV) == "1",
         )
-        run = _ProgramRun(applier, self.max_resources)
+        run = _ProgramRun(applier, self.max_resources, self.spec.workdir)
         where = self.sandbox.sockets if self.sandbox is not None else private
         channel = HarnessEnd(where / f"worker-{os.urandom(4).hex()}.sock", run.handle)
         channel.start()
@@ -462,12 +462,55 @@ class LocalEngine(Engine):
         return applier.adapter(res.type).read(ctx, res.id, res.inputs) is not None
 
 
+def _assets_in(value: Any, workdir: Path | None) -> Any:
+    """Inputs with each asset's relative path made absolute under the program's directory.
+
+    Pulumi resolves ``FileArchive("./assets/x")`` against the program's directory; the
+    harness applies from its own working directory, so it resolves them the same way.
+    """
+    if workdir is None:
+        return value
+    if isinstance(value, dict):
+        out = {k: _assets_in(v, workdir) for k, v in value.items()}
+        path = out.get("__asset_path")
+        if isinstance(path, str):
+            out["__asset_path"] = confine_asset(path, workdir)
+        return out
+    if isinstance(value, list):
+        return [_assets_in(v, workdir) for v in value]
+    return value
+
+
+def confine_asset(path: str, workdir: Path) -> str:
+    """The absolute path of an asset, which must be the program's own file.
+
+    The harness reads assets (a Lambda's code) outside the sandbox: an absolute path, a
+    ``..`` or a symlink in the program's directory would have it read a host file
+    (``~/.aws/credentials``) into the emulator, where the program could read it back.
+    """
+    root = os.path.realpath(workdir)
+    full = os.path.normpath(os.path.join(root, path))
+    inside = full == root or full.startswith(root + os.sep)
+    links = os.path.realpath(full) != full or any(
+        os.path.islink(os.path.join(top, name))
+        for top, dirs, files in os.walk(full)
+        for name in dirs + files
+    )
+    if not inside or links:
+        raise ProgramError(
+            f"asset {path!r} is outside the program's directory or passes through a link",
+            "ship the asset's files in the program's directory, as regular files",
+        )
+    return full
+
+
 class _ProgramRun:
     """The harness's side of one program run: applies what the worker forwards."""
 
-    def __init__(self, applier: Applier, max_resources: int) -> None:
+    def __init__(self, applier: Applier, max_resources: int, workdir: Path | None = None) -> None:
         self.applier = applier
         self.max_resources = max_resources
+        self.workdir = workdir
         self.exports: dict[str, Any] = {}
         self.error: dict[str, Any] | None = None  # the harness's own verdict, if it has one
         self._count = 0
@@ -481,10 +524,10 @@ class _ProgramRun:
         if op != "register":
             return {"error": {"kind": "program", "message": f"unknown request {op!r}"}}
         reg = Registration(**message["reg"])
-        inputs = message.get("inputs") or {}
         if self._over_limit(reg):
             return {"stop": True, "error": self.error}
         try:
+            inputs = _assets_in(message.get("inputs") or {}, self.workdir)
             id_, outputs = self.applier.register(reg, inputs)
         except ResourceFailure as failure:
             err = rejected(failure)
