@@ -15,11 +15,22 @@ from harness.adapters.base import Adapter, Context
 from harness.errors import UnsupportedResource
 
 
+def _outputs(values: dict[str, Any]) -> dict[str, Any]:
+    """Outputs as the SDK takes them back: an asset or archive travels as the engine's
+    stand-in dict (``{"__asset_path": …}``), which the SDK refuses where its type says
+    Archive, so those are left out — unknown in a preview, as anything else not repeated."""
+
+    def stand_in(value: Any) -> bool:
+        return isinstance(value, dict) and bool(value) and all(k.startswith("__") for k in value)
+
+    return {k: v for k, v in values.items() if not stand_in(v)}
+
+
 class PassThrough(Adapter):
     type_token = "*"
 
     def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
-        return dict(inputs)
+        return _outputs(inputs)
 
     def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         raise UnsupportedResource(
@@ -53,9 +64,9 @@ class Lenient(Adapter):
 
     def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
         try:
-            return self.inner.plan(ctx, inputs)
+            return _outputs(self.inner.plan(ctx, inputs))
         except Exception:
-            return dict(inputs)
+            return _outputs(inputs)
 
     def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return PASS_THROUGH.create(ctx, inputs)
