@@ -276,20 +276,30 @@ class _Authorizer:
     grants: Grants
     keys: _Keys
 
-    def denied(self, action: str, resource: str) -> str | None:
+    def denied(
+        self, action: str, resource: str, context: dict[str, Any] | None = None
+    ) -> str | None:
         """None if the role may, else why not (one sentence fragment)."""
+        request_context = {"aws:PrincipalArn": self.grants.principal_arn, **(context or {})}
         decision = evaluate(
-            Request(action, resource, {"aws:PrincipalArn": self.grants.principal_arn}),
+            Request(action, resource, request_context),
             self.grants.documents,
             boundary_docs=[self.grants.boundary] if self.grants.boundary else None,
         )
         return None if decision.allowed else f"the replication role may not {action} on {resource}"
 
-    def key_denied(self, action: str, key_name: str, region: str) -> str | None:
+    def key_denied(self, action: str, key_name: str, region: str, s3_arns: list[str]) -> str | None:
+        """S3 calls KMS for the role: the request carries kms:ViaService and the S3
+        encryption context (the object, or the bucket with S3 Bucket Keys)."""
         arn = self.keys.arn(key_name, region)
         if arn is None:
             return f"KMS key {key_name} does not exist in {region}"
-        return self.denied(action, arn)
+        context = {
+            "kms:ViaService": f"s3.{region}.amazonaws.com",
+            "kms:CallerAccount": arn.split(":")[4],
+            "kms:EncryptionContext:aws:s3:arn": s3_arns,
+        }
+        return self.denied(action, arn, context)
 
 
 # -- what to copy ----------------------------------------------------------------------
@@ -449,8 +459,10 @@ def _step_denied(
     if item.sse == "aws:kms":
         head = src.head_object(Bucket=source, Key=item.key, VersionId=item.version_id)
         source_key = head.get("SSEKMSKeyId", "")
-        return auth.key_denied("kms:Decrypt", source_key, src_region) or auth.key_denied(
-            "kms:Encrypt", rule.replica_key, dest_region
+        source_arns = [f"arn:aws:s3:::{source}/{item.key}", f"arn:aws:s3:::{source}"]
+        dest_arns = [target, f"arn:aws:s3:::{rule.destination}"]
+        return auth.key_denied("kms:Decrypt", source_key, src_region, source_arns) or (
+            auth.key_denied("kms:Encrypt", rule.replica_key, dest_region, dest_arns)
         )
     return None
 

@@ -60,6 +60,7 @@ class Expected:
     secondary_endpoint: str
     owner: str
     service: str
+    payment_api_key: str
 
     @property
     def service_name(self) -> str:
@@ -81,6 +82,7 @@ def expected() -> Expected:
         secondary_endpoint=cfg["secondaryEndpoint"],
         owner=cfg["owner"],
         service=cfg["service"],
+        payment_api_key=cfg["paymentApiKey"],
     )
 
 
@@ -163,12 +165,27 @@ class ReplicationScope:
     def allowed(self) -> list[Allowed]:
         return [Allowed(actions, self.arns(what)) for actions, what in REPLICATION_ALLOW_LIST]
 
-    def needs(self) -> list[tuple[str, str]]:
-        """(action, a concrete ARN) for each thing replication cannot do without."""
+    def needs(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """(action, a concrete ARN, the request's context) for each thing replication
+        cannot do without. S3 calls KMS on the role's behalf: kms:ViaService and the S3
+        encryption context (the object, or the bucket with S3 Bucket Keys) are set, so
+        a grant conditioned on them (good practice) is judged as AWS would."""
         probe = "/orders/kata-check.json"
-        return [
-            (action, self.arns(what)[0].replace("/*", probe)) for action, what in REPLICATION_NEEDS
-        ]
+        out = []
+        for action, what in REPLICATION_NEEDS:
+            resource = self.arns(what)[0].replace("/*", probe)
+            context: dict[str, Any] = {}
+            if action.startswith("kms:"):
+                primary = what.startswith("primary")
+                bucket = f"arn:aws:s3:::{self.primary_bucket if primary else self.secondary_bucket}"
+                region = arn_region(resource)
+                context = {
+                    "kms:ViaService": f"s3.{region}.amazonaws.com",
+                    "kms:CallerAccount": resource.split(":")[4],
+                    "kms:EncryptionContext:aws:s3:arn": [bucket + probe, bucket],
+                }
+            out.append((action, resource, context))
+        return out
 
     clause = R4_CLAUSE
 

@@ -240,9 +240,9 @@ def test_every_grant_is_one_replication_needs(aws, export, replication_scope):
 def test_the_role_may_do_what_replication_needs(aws, export, replication_scope):
     grants = documents_of_role(aws("iam"), export("replicationRoleArn"))
     missing = []
-    for action, resource in replication_scope.needs():
+    for action, resource, context in replication_scope.needs():
         decision = evaluate(
-            Request(action, resource, {"aws:PrincipalArn": grants.principal_arn}),
+            Request(action, resource, {"aws:PrincipalArn": grants.principal_arn, **context}),
             grants.documents,
             boundary_docs=[grants.boundary] if grants.boundary else None,
         )

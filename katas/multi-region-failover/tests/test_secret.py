@@ -39,6 +39,9 @@ def test_secret_is_replicated_under_the_standby_key(aws, export, expected, keys)
 def test_the_standby_reads_the_secret_in_its_own_region(aws, export, expected):
     arn = export("paymentSecretArn")
     value = aws("secretsmanager", expected.primary).get_secret_value(SecretId=arn)["SecretString"]
+    assert value == expected.payment_api_key, (
+        f"R5: the secret {arn} does not hold the stack config's paymentApiKey"
+    )
     name = arn.split(":")[-1].rsplit("-", 1)[0]  # the ARN ends in a random 6-character suffix
     try:
         standby = aws("secretsmanager", expected.secondary).get_secret_value(SecretId=name)

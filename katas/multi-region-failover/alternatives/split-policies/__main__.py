@@ -2,7 +2,8 @@
 
 The replication role holds two managed policies (S3 replication, KMS use) attached
 with ``RolePolicyAttachment``, each built with ``aws.iam.get_policy_document_output``
-from resource outputs, with action names in lower case (IAM does not care). The standby
+from resource outputs, with action names in lower case (IAM does not care) and the KMS
+grants limited to calls S3 makes in the key's region (``kms:ViaService``). The standby
 bucket also carries a bucket policy that refuses plain-HTTP access, an extra the SPEC
 does not forbid. Resources are declared top to bottom in the order the data flows;
 the alarm averages one-minute datapoints and fires after two breaching minutes.
@@ -134,10 +135,31 @@ s3_doc = aws.iam.get_policy_document_output(
     ],
     opts=pulumi.InvokeOutputOptions(provider=prov["primary"]),
 )
+# The keys only through S3, in their own region (kms:ViaService), as security reviews ask.
 kms_doc = aws.iam.get_policy_document_output(
     statements=[
-        {"actions": ["kms:decrypt"], "resources": [key["primary"].arn]},
-        {"actions": ["kms:encrypt", "kms:generatedatakey"], "resources": [key["secondary"].arn]},
+        {
+            "actions": ["kms:decrypt"],
+            "resources": [key["primary"].arn],
+            "conditions": [
+                {
+                    "test": "StringEquals",
+                    "variable": "kms:ViaService",
+                    "values": [f"s3.{regions['primary']}.amazonaws.com"],
+                }
+            ],
+        },
+        {
+            "actions": ["kms:encrypt", "kms:generatedatakey"],
+            "resources": [key["secondary"].arn],
+            "conditions": [
+                {
+                    "test": "StringEquals",
+                    "variable": "kms:ViaService",
+                    "values": [f"s3.{regions['secondary']}.amazonaws.com"],
+                }
+            ],
+        },
     ],
     opts=pulumi.InvokeOutputOptions(provider=prov["primary"]),
 )
