@@ -61,7 +61,9 @@ def call_each(
     from harness.engines.local import sandbox_env
 
     what = f"{module}.{function}()"
-    prefix = sandbox.prefix(pid_namespace=True, workdir=program_dir) if sandbox else []
+    prefix = (
+        sandbox.prefix(pid_namespace=True, workdir=program_dir, confined=True) if sandbox else []
+    )
     with tempfile.TemporaryDirectory(prefix="kata-call-") as home:
         env = sandbox_env("http://127.0.0.1:1", "us-east-1", Path(home))
         env.pop("AWS_ENDPOINT_URL")  # a classifier has no business calling AWS

@@ -332,18 +332,30 @@ class Sandbox:
         """Path of a Unix socket shared by both sides of the sandbox."""
         return self.sockets / name
 
-    def prefix(self, pid_namespace: bool = False, workdir: Path | None = None) -> list[str]:
+    def prefix(
+        self, pid_namespace: bool = False, workdir: Path | None = None, confined: bool = False
+    ) -> list[str]:
         """Command prefix that runs a command inside the sandbox.
 
         With ``pid_namespace`` the command is PID 1 of a PID namespace of its own, with
-        its own /proc: when it ends, the kernel kills whatever it left behind.
+        its own /proc: when it ends, the kernel kills whatever it left behind. Without
+        ``confined`` the command is root of the sandbox (trusted code: the emulator, the
+        zygote and worker, which confine the program themselves); candidate code started
+        any other way must be ``confined``.
         """
-        cmd = ["nsenter", f"--target={self.pid}", "--user", "--net", "--mount"]
-        if workdir is not None:
-            cmd.append(f"--wd={workdir}")
-        cmd.append("--")
+        cmd = ["nsenter", f"--target={self.pid}", "--user", "--net", "--mount", "--"]
         if pid_namespace:
             cmd += ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--"]
+        if workdir is not None:
+            # Not nsenter --wd: it opens the directory before entering, on the host's
+            # mounts, which the sandbox's covered /tmp no longer reaches (getcwd fails).
+            cmd += ["env", f"--chdir={workdir}", "--"]
+        if confined:
+            # Candidate code started directly (not by the worker): confined first, as a
+            # program run is — uid 1000 of its own namespace, no capabilities, limits.
+            # Root of the sandbox could otherwise unmount what covers the host's files.
+            cmd += [sys.executable, "-I", "-S", str(Path(__file__).with_name("limits.py"))]
+            cmd += ["--exec", "--"]
         return cmd
 
     def expose(self, port: int, unix_path: Path) -> None:

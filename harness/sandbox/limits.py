@@ -185,8 +185,22 @@ def confine_sandboxed() -> dict[str, object]:
     return held
 
 
-if __name__ == "__main__":  # ``--probe``: what a program run would get here, as JSON
+def _main(argv: list[str]) -> None:
+    """``limits.py``: print what a program run gets here (JSON); ``limits.py --exec CMD``:
+    confine this process as a program run is confined, then become CMD (run with
+    ``python -I -S``: it needs nothing but the standard library)."""
     import json
 
     apply_rlimits()
-    print(json.dumps(confine_sandboxed()))
+    held = confine_sandboxed()
+    if argv[:1] == ["--exec"]:
+        command = argv[2:] if argv[1:2] == ["--"] else argv[1:]
+        if not held.get("own_user") or not held.get("capabilities_dropped"):
+            sys.stderr.write(f"could not confine the process: {json.dumps(held)}\n")
+            os._exit(126)
+        os.execvp(command[0], command)
+    print(json.dumps(held))
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
