@@ -129,3 +129,36 @@ def test_stop_removes_its_socket_directory(tmp_path):
     assert sockets.is_dir()
     box.stop()
     assert not sockets.exists() and not box.alive()
+
+
+CONFINED_PROBE = r"""
+import ctypes, json, os
+libc = ctypes.CDLL(None, use_errno=True)
+print(json.dumps({
+    "uid": os.getuid(),
+    "umount_tmp": libc.umount2(b"/tmp", 2),  # MNT_DETACH: would reveal the host's /tmp
+    "cwd": os.getcwd(),
+}))
+"""
+
+
+def test_candidate_code_started_confined_is_not_root_and_cannot_unmount_covers(sandbox, tmp_path):
+    (tmp_path / "scratch").mkdir(exist_ok=True)
+    proc = subprocess.run(
+        [
+            *sandbox.prefix(pid_namespace=True, workdir=tmp_path / "scratch", confined=True),
+            sys.executable,
+            "-I",
+            "-c",
+            CONFINED_PROBE,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": os.environ["PATH"]},
+    )
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout)
+    assert seen["uid"] == 1000
+    assert seen["umount_tmp"] != 0
+    assert seen["cwd"] == str(tmp_path / "scratch")  # entered inside the sandbox's mounts

@@ -387,3 +387,39 @@ def test_what_was_applied_is_recorded_by_the_harness_whatever_the_program_writes
     assert teardown.detail.startswith("2 deleted"), teardown.detail
     [td] = [r for r in result.results if r.id == "teardown"]
     assert td.outcome == "passed", td.message
+
+
+# -- 2. the harness reads assets for the program: only the program's own files -------------
+
+ASSET_THIEF = """
+    import os
+
+    import pulumi
+    import pulumi_aws as aws
+
+    queue = aws.sqs.Queue("jobs", message_retention_seconds=86400)
+    pulumi.export("queueUrl", queue.url)
+    if not os.path.lexists("leak.txt"):
+        os.symlink({SECRET}, "leak.txt")  # inside the sandbox it leads nowhere; outside...
+    bucket = aws.s3.Bucket("drop")
+    aws.s3.BucketObject("loot", bucket=bucket.id, source=pulumi.FileAsset({PATH}))
+"""
+
+
+@needs_sandbox
+@pytest.mark.slow
+@pytest.mark.parametrize("via", ["symlink", "absolute"])
+def test_an_asset_outside_the_program_is_refused_not_read(
+    make_fork, grade_it, tmp_path, monkeypatch, via
+):
+    secret = tmp_path / "credentials"
+    secret.write_text("SENTINEL-ASSET")
+    path = "leak.txt" if via == "symlink" else str(secret)
+
+    result = grade_it(make_fork(program(ASSET_THIEF, SECRET=str(secret), PATH=path)))
+
+    # Refused as soon as the harness sees the path: at synth, before anything is read.
+    [synth] = [r for r in result.results if r.id == "synth"]
+    assert "is outside the program's directory or passes through a link" in synth.message
+    assert "SENTINEL" not in (result.out_dir / "results.json").read_text()
+    assert not result.passed
