@@ -162,3 +162,21 @@ def test_candidate_code_started_confined_is_not_root_and_cannot_unmount_covers(s
     assert seen["uid"] == 1000
     assert seen["umount_tmp"] != 0
     assert seen["cwd"] == str(tmp_path / "scratch")  # entered inside the sandbox's mounts
+
+
+def test_require_names_each_guarantee_that_did_not_hold():
+    from harness.sandbox import Sandbox
+
+    box = Sandbox.__new__(Sandbox)  # the report alone decides; no keeper needed
+    box.report = {
+        "private_dev": True,
+        "proc_sys_readonly": False,
+        "not_readonly": ["/sys/fs/cgroup"],
+        "program": {"own_user": False, "uid": 0, "capabilities_dropped": True, "tasks": True},
+    }
+    assert box.missing() == [
+        "the program's own unprivileged user",
+        "the memory cap (RLIMIT_DATA)",
+        "a read-only /proc/sys",
+        "a read-only host filesystem",
+    ]

@@ -423,3 +423,23 @@ def test_an_asset_outside_the_program_is_refused_not_read(
     assert "is outside the program's directory or passes through a link" in synth.message
     assert "SENTINEL" not in (result.out_dir / "results.json").read_text()
     assert not result.passed
+
+
+# -- --sandbox require: a guarantee that does not hold is an error, named -----------------
+
+
+@needs_sandbox
+def test_sandbox_require_fails_naming_the_guarantee_that_did_not_hold(
+    make_fork, grade_it, monkeypatch
+):
+    from harness.sandbox import Sandbox
+
+    held = {"own_user": True, "uid": 1000, "capabilities_dropped": True, "memory": True}
+    monkeypatch.setattr(Sandbox, "_probe", lambda self: {**held, "tasks": False})
+
+    result = grade_it(make_fork(program(SOLUTION)), sandbox="require")
+
+    assert result.exit_code == 2
+    assert "the sandbox is required but not whole here" in str(result.error)
+    assert "the thread and process cap (RLIMIT_NPROC)" in str(result.error)
+    assert "threads NOT capped" in result.isolation["processes"]
