@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -195,43 +196,63 @@ def snake(name: str) -> str:
 class Refusals:
     """What the local engine will not do for one program, collected over the whole run.
 
-    The SDK registers resources from several threads and the first failure does not
-    stop the others, so every refusal updates one shared error: whichever the program
-    dies of names every unsupported type and every unapplied input seen by then.
+    The SDK registers resources from several threads, and once one registration fails
+    the program ends without waiting for the others. So the first refused resource
+    holds its error until registrations have gone quiet (``quiet_s`` without a new
+    one), then raises one error naming every unsupported type and unapplied input seen;
+    the resources refused meanwhile answer a placeholder (their inputs, no id), so what
+    depends on them still registers and is checked too.
     """
 
     HINT = "or run it with --engine pulumi"
+    quiet_s = 0.5
+    max_wait_s = 10.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._last = time.monotonic()
+        self._reporting = False
         self.types: list[str] = []
         self.inputs: list[str] = []
         self.error = UnsupportedResource("", self.HINT)
 
-    def check(
+    def admit(
         self, type_token: str, name: str, adapter: Adapter | None, inputs: dict[str, Any]
-    ) -> UnsupportedResource | None:
-        """The run's error if this registration is refused, else None."""
-        if adapter is None:
-            with self._lock:
-                if type_token not in self.types:
-                    self.types.append(type_token)
-                return self._update()
-        keys = unhandled(adapter, inputs)
-        if not keys:
-            return None
+    ) -> bool:
+        """True: go on. False: refused, answer a placeholder. Raises the run's error."""
         with self._lock:
-            self.inputs.append(refusal(type_token, name, adapter, keys))
-            return self._update()
+            self._last = time.monotonic()
+        keys = unhandled(adapter, inputs) if adapter is not None else []
+        if adapter is not None and not keys:
+            return True
+        with self._lock:
+            if adapter is None and type_token not in self.types:
+                self.types.append(type_token)
+            elif keys:
+                self.inputs.append(refusal(type_token, name, adapter, keys))
+            self._update()
+            reporter, self._reporting = not self._reporting, True
+        if not reporter:
+            return False
+        self._wait_until_quiet()
+        with self._lock:
+            raise self.error
 
-    def _update(self) -> UnsupportedResource:
+    def _wait_until_quiet(self) -> None:
+        deadline = time.monotonic() + self.max_wait_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                if time.monotonic() - self._last >= self.quiet_s:
+                    return
+            time.sleep(0.05)
+
+    def _update(self) -> None:
         parts = []
         if self.types:
             parts.append(f"the local engine does not support {', '.join(self.types)}")
         parts += self.inputs
         self.error.message = "; ".join(parts)
         self.error.args = (self.error.message,)
-        return self.error
 
 
 def refusal(type_token: str, name: str, adapter: Adapter, keys: list[str]) -> str:

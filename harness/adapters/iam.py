@@ -45,6 +45,8 @@ class Role(Adapter):
             "permissionsBoundary",
             "tags",
             "forceDetachPolicies",
+            "managedPolicyArns",
+            "inlinePolicies",
         }
     )
 
@@ -64,6 +66,7 @@ class Role(Adapter):
         if inputs.get("tags"):
             kwargs["Tags"] = tags_list(inputs["tags"])
         role = iam.create_role(**kwargs)["Role"]
+        _exclusive_policies(iam, role["RoleName"], inputs)
         return role["RoleName"], self._outputs(inputs, role)
 
     def _outputs(self, inputs: dict[str, Any], role: dict[str, Any]) -> dict[str, Any]:
@@ -102,12 +105,31 @@ class Role(Adapter):
         tags = tags_dict(role.get("Tags"))
         if tags or "tags" in inputs:
             live["tags"] = tags
+        iam = ctx.client("iam")
+        if inputs.get("managedPolicyArns") is not None:
+            attached = _attached(iam, id_)
+            wanted = list(inputs["managedPolicyArns"])
+            live["managedPolicyArns"] = wanted if set(wanted) == set(attached) else attached
+        if _manages_inline(inputs):
+            docs = _inline(iam, id_)
+            wanted_docs = {
+                p["name"]: p["policy"] for p in inputs["inlinePolicies"] if p.get("name")
+            }
+            same = docs.keys() == wanted_docs.keys() and all(
+                canonical_json(docs[n]) == canonical_json(wanted_docs[n]) for n in docs
+            )
+            live["inlinePolicies"] = (
+                inputs["inlinePolicies"]
+                if same
+                else [{"name": n, "policy": canonical_json(d)} for n, d in sorted(docs.items())]
+            )
         return live
 
     def update(
         self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
     ) -> dict[str, Any]:
         iam = ctx.client("iam")
+        _exclusive_policies(iam, id_, new)
         if canonical_json(old.get("assumeRolePolicy")) != canonical_json(new["assumeRolePolicy"]):
             iam.update_assume_role_policy(
                 RoleName=id_, PolicyDocument=_doc(new["assumeRolePolicy"])
@@ -139,7 +161,13 @@ class Role(Adapter):
         try:
             # Teardown (purge) also removes what was attached out of band, so a drill's
             # extra policy never leaks the role.
-            if inputs.get("forceDetachPolicies") or ctx.purge:
+            # As the provider: policies the role's own inputs manage go with it.
+            if (
+                inputs.get("forceDetachPolicies")
+                or ctx.purge
+                or inputs.get("managedPolicyArns")
+                or _manages_inline(inputs)
+            ):
                 for p in iam.list_attached_role_policies(RoleName=id_)["AttachedPolicies"]:
                     iam.detach_role_policy(RoleName=id_, PolicyArn=p["PolicyArn"])
                 for name in iam.list_role_policies(RoleName=id_)["PolicyNames"]:
@@ -148,6 +176,43 @@ class Role(Adapter):
         except ClientError as exc:
             if not not_found(exc):
                 raise
+
+
+def _attached(iam: Any, role: str) -> list[str]:
+    pages = iam.get_paginator("list_attached_role_policies").paginate(RoleName=role)
+    return [p["PolicyArn"] for page in pages for p in page["AttachedPolicies"]]
+
+
+def _inline(iam: Any, role: str) -> dict[str, Any]:
+    pages = iam.get_paginator("list_role_policies").paginate(RoleName=role)
+    names = [n for page in pages for n in page["PolicyNames"]]
+    return {n: iam.get_role_policy(RoleName=role, PolicyName=n)["PolicyDocument"] for n in names}
+
+
+def _manages_inline(inputs: dict[str, Any]) -> bool:
+    """The provider manages a role's inline policies once one block is given (an empty
+    block, ``[{}]``, means "none"); no block at all leaves them alone."""
+    return bool(inputs.get("inlinePolicies"))
+
+
+def _exclusive_policies(iam: Any, role: str, inputs: dict[str, Any]) -> None:
+    """``managedPolicyArns`` and ``inlinePolicies`` are exclusive, as the provider documents:
+    when given, the role ends with exactly those (out-of-band ones are removed)."""
+    if inputs.get("managedPolicyArns") is not None:
+        wanted = set(inputs["managedPolicyArns"])
+        live = set(_attached(iam, role))
+        for arn in sorted(live - wanted):
+            iam.detach_role_policy(RoleName=role, PolicyArn=arn)
+        for arn in sorted(wanted - live):
+            iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+    if _manages_inline(inputs):
+        wanted_docs = {p["name"]: p["policy"] for p in inputs["inlinePolicies"] if p.get("name")}
+        live_docs = _inline(iam, role)
+        for name in sorted(set(live_docs) - set(wanted_docs)):
+            iam.delete_role_policy(RoleName=role, PolicyName=name)
+        for name, doc in wanted_docs.items():
+            if name not in live_docs or canonical_json(live_docs[name]) != canonical_json(doc):
+                iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=_doc(doc))
 
 
 class _InlinePolicy(Adapter):

@@ -7,6 +7,7 @@ own resources (as in the Terraform provider since v4); each is keyed by bucket n
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -15,6 +16,8 @@ from harness.adapters.base import (
     Adapter,
     Context,
     canonical_json,
+    covers,
+    json_equal,
     keep_shape,
     normalize,
     not_found,
@@ -23,12 +26,413 @@ from harness.adapters.base import (
 )
 
 
+def _int(value: Any) -> int:
+    return int(value)  # the SDK sends every number as a float; S3 wants 30, not 30.0
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def cors_to_api(rules: list[dict[str, Any]]) -> dict[str, Any]:
+    """The provider's cors rule blocks (Bucket.corsRules and BucketCorsConfiguration)."""
+    out = []
+    for rule in rules:
+        api: dict[str, Any] = {
+            "AllowedMethods": list(rule.get("allowedMethods") or []),
+            "AllowedOrigins": list(rule.get("allowedOrigins") or []),
+        }
+        for key, aws in (("allowedHeaders", "AllowedHeaders"), ("exposeHeaders", "ExposeHeaders")):
+            if rule.get(key):
+                api[aws] = list(rule[key])
+        if rule.get("id"):
+            api["ID"] = rule["id"]
+        if rule.get("maxAgeSeconds") is not None:
+            api["MaxAgeSeconds"] = _int(rule["maxAgeSeconds"])
+        out.append(api)
+    return {"CORSRules": out}
+
+
+def cors_from_api(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for rule in rules:
+        block: dict[str, Any] = {
+            "allowedMethods": rule.get("AllowedMethods", []),
+            "allowedOrigins": rule.get("AllowedOrigins", []),
+        }
+        for key, aws in (("allowedHeaders", "AllowedHeaders"), ("exposeHeaders", "ExposeHeaders")):
+            if rule.get(aws):
+                block[key] = rule[aws]
+        if "MaxAgeSeconds" in rule:
+            block["maxAgeSeconds"] = rule["MaxAgeSeconds"]
+        out.append(block)
+    return out
+
+
+def legacy_lifecycle_to_api(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Bucket.lifecycleRules (the v3 block: enabled, prefix, tags, days) as S3 rules."""
+    out = []
+    for i, rule in enumerate(rules):
+        prefix, tags = rule.get("prefix") or "", rule.get("tags") or {}
+        if tags:
+            filter_: dict[str, Any] = {"And": {"Prefix": prefix, "Tags": tags_list(tags)}}
+        else:
+            filter_ = {"Prefix": prefix}
+        api: dict[str, Any] = {
+            "ID": rule.get("id") or f"rule-{i}",
+            "Status": "Enabled" if rule.get("enabled") else "Disabled",
+            "Filter": filter_,
+        }
+        exp = rule.get("expiration") or {}
+        if exp:
+            api["Expiration"] = {
+                k: v
+                for k, v in (
+                    ("Date", exp.get("date")),
+                    ("Days", _int(exp["days"]) if exp.get("days") else None),
+                    ("ExpiredObjectDeleteMarker", exp.get("expiredObjectDeleteMarker")),
+                )
+                if v
+            }
+        if rule.get("transitions"):
+            api["Transitions"] = [_transition(t) for t in rule["transitions"]]
+        if (rule.get("noncurrentVersionExpiration") or {}).get("days"):
+            days = _int(rule["noncurrentVersionExpiration"]["days"])
+            api["NoncurrentVersionExpiration"] = {"NoncurrentDays": days}
+        if rule.get("noncurrentVersionTransitions"):
+            api["NoncurrentVersionTransitions"] = [
+                {"NoncurrentDays": _int(t["days"]), "StorageClass": t["storageClass"]}
+                for t in rule["noncurrentVersionTransitions"]
+            ]
+        if rule.get("abortIncompleteMultipartUploadDays"):
+            days = _int(rule["abortIncompleteMultipartUploadDays"])
+            api["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
+        out.append(api)
+    return out
+
+
+def _transition(t: dict[str, Any]) -> dict[str, Any]:
+    api: dict[str, Any] = {"StorageClass": t["storageClass"]}
+    if t.get("date"):
+        api["Date"] = t["date"]
+    if t.get("days") is not None:
+        api["Days"] = _int(t["days"])
+    return api
+
+
+def legacy_lifecycle_from_api(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for rule in rules:
+        filter_ = rule.get("Filter") or {}
+        both = filter_.get("And") or {}
+        block: dict[str, Any] = {
+            "id": rule.get("ID"),
+            "enabled": rule.get("Status") == "Enabled",
+            "prefix": filter_.get("Prefix", both.get("Prefix", rule.get("Prefix", ""))),
+        }
+        if both.get("Tags"):
+            block["tags"] = tags_dict(both["Tags"])
+        exp = rule.get("Expiration") or {}
+        if exp:
+            block["expiration"] = {
+                k: v
+                for k, v in (
+                    ("date", exp.get("Date")),
+                    ("days", exp.get("Days")),
+                    ("expiredObjectDeleteMarker", exp.get("ExpiredObjectDeleteMarker")),
+                )
+                if v is not None
+            }
+        if rule.get("Transitions"):
+            block["transitions"] = [_camel(t, {}) for t in rule["Transitions"]]
+        if rule.get("NoncurrentVersionExpiration"):
+            days = rule["NoncurrentVersionExpiration"].get("NoncurrentDays")
+            block["noncurrentVersionExpiration"] = {"days": days}
+        if rule.get("NoncurrentVersionTransitions"):
+            block["noncurrentVersionTransitions"] = [
+                {"days": t.get("NoncurrentDays"), "storageClass": t.get("StorageClass")}
+                for t in rule["NoncurrentVersionTransitions"]
+            ]
+        if rule.get("AbortIncompleteMultipartUpload"):
+            days = rule["AbortIncompleteMultipartUpload"].get("DaysAfterInitiation")
+            block["abortIncompleteMultipartUploadDays"] = days
+        out.append(block)
+    return out
+
+
+def legacy_website_to_api(website: dict[str, Any]) -> dict[str, Any]:
+    """Bucket.website (indexDocument, errorDocument, redirectAllRequestsTo, routingRules)."""
+    api: dict[str, Any] = {}
+    if website.get("redirectAllRequestsTo"):
+        target = str(website["redirectAllRequestsTo"])
+        protocol, _, host = target.rpartition("://")
+        api["RedirectAllRequestsTo"] = {
+            "HostName": host,
+            **({"Protocol": protocol} if protocol else {}),
+        }
+    if website.get("indexDocument"):
+        api["IndexDocument"] = {"Suffix": website["indexDocument"]}
+    if website.get("errorDocument"):
+        api["ErrorDocument"] = {"Key": website["errorDocument"]}
+    if website.get("routingRules"):
+        api["RoutingRules"] = _json(website["routingRules"])  # S3's own JSON spelling
+    return api
+
+
+def legacy_website_from_api(conf: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    live: dict[str, Any] = {}
+    if conf.get("IndexDocument"):
+        live["indexDocument"] = conf["IndexDocument"].get("Suffix")
+    if conf.get("ErrorDocument"):
+        live["errorDocument"] = conf["ErrorDocument"].get("Key")
+    redirect = conf.get("RedirectAllRequestsTo")
+    if redirect:
+        host = redirect.get("HostName", "")
+        live["redirectAllRequestsTo"] = (
+            f"{redirect['Protocol']}://{host}" if redirect.get("Protocol") else host
+        )
+    if conf.get("RoutingRules"):
+        rules = conf["RoutingRules"]
+        same = json_equal(rules, wanted.get("routingRules"))
+        live["routingRules"] = wanted.get("routingRules") if same else json.dumps(rules)
+    return live
+
+
+class _Inline:
+    """One inline configuration block of a Bucket: put it, read it back, take it away."""
+
+    def put(self, s3: Any, bucket: str, value: Any) -> None:
+        raise NotImplementedError
+
+    def get(self, s3: Any, bucket: str, wanted: Any) -> Any:
+        raise NotImplementedError
+
+    def remove(self, s3: Any, bucket: str) -> None:
+        raise NotImplementedError
+
+    def same(self, live: Any, wanted: Any) -> bool:
+        return covers(live, wanted)
+
+    def _absent(self, call: Callable[[], Any], *codes: str) -> Any:
+        try:
+            return call()
+        except ClientError as exc:
+            if any(code in str(exc) for code in codes) or not_found(exc):
+                return None
+            raise
+
+
+class _Versioning(_Inline):
+    def put(self, s3: Any, bucket: str, value: Any) -> None:
+        status = "Enabled" if value.get("enabled") else "Suspended"
+        if status == "Suspended" and not s3.get_bucket_versioning(Bucket=bucket).get("Status"):
+            return  # never versioned: S3 has nothing to suspend, as the provider does
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": status})
+
+    def get(self, s3: Any, bucket: str, wanted: Any) -> Any:
+        live = s3.get_bucket_versioning(Bucket=bucket)
+        return {
+            "enabled": live.get("Status") == "Enabled",
+            "mfaDelete": live.get("MFADelete") == "Enabled",
+        }
+
+    def remove(self, s3: Any, bucket: str) -> None:
+        self.put(s3, bucket, {"enabled": False})
+
+
+class _Encryption(_Inline):
+    def put(self, s3: Any, bucket: str, value: Any) -> None:
+        rule = value.get("rule") or {}
+        default = rule.get("applyServerSideEncryptionByDefault") or {}
+        api: dict[str, Any] = {"SSEAlgorithm": default["sseAlgorithm"]}
+        if default.get("kmsMasterKeyId"):
+            api["KMSMasterKeyID"] = default["kmsMasterKeyId"]
+        aws_rule: dict[str, Any] = {"ApplyServerSideEncryptionByDefault": api}
+        if rule.get("bucketKeyEnabled") is not None:
+            aws_rule["BucketKeyEnabled"] = bool(rule["bucketKeyEnabled"])
+        s3.put_bucket_encryption(
+            Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [aws_rule]}
+        )
+
+    def get(self, s3: Any, bucket: str, wanted: Any) -> Any:
+        conf = self._absent(
+            lambda: s3.get_bucket_encryption(Bucket=bucket),
+            "ServerSideEncryptionConfigurationNotFound",
+        )
+        if not conf:
+            return None
+        rule = conf["ServerSideEncryptionConfiguration"]["Rules"][0]
+        default = rule.get("ApplyServerSideEncryptionByDefault", {})
+        block: dict[str, Any] = {"sseAlgorithm": default.get("SSEAlgorithm")}
+        if default.get("KMSMasterKeyID"):
+            block["kmsMasterKeyId"] = default["KMSMasterKeyID"]
+        out: dict[str, Any] = {"applyServerSideEncryptionByDefault": block}
+        if "BucketKeyEnabled" in rule:
+            out["bucketKeyEnabled"] = rule["BucketKeyEnabled"]
+        return {"rule": out}
+
+    def remove(self, s3: Any, bucket: str) -> None:
+        s3.delete_bucket_encryption(Bucket=bucket)
+
+
+class _Website(_Inline):
+    def put(self, s3: Any, bucket: str, value: Any) -> None:
+        s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=legacy_website_to_api(value))
+
+    def get(self, s3: Any, bucket: str, wanted: Any) -> Any:
+        conf = self._absent(
+            lambda: s3.get_bucket_website(Bucket=bucket), "NoSuchWebsiteConfiguration"
+        )
+        return legacy_website_from_api(conf, wanted or {}) if conf else None
+
+    def remove(self, s3: Any, bucket: str) -> None:
+        s3.delete_bucket_website(Bucket=bucket)
+
+
+class _Lifecycle(_Inline):
+    def put(self, s3: Any, bucket: str, value: Any) -> None:
+        if not value:
+            self.remove(s3, bucket)
+            return
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket, LifecycleConfiguration={"Rules": legacy_lifecycle_to_api(value)}
+        )
+
+    def get(self, s3: Any, bucket: str, wanted: Any) -> Any:
+        conf = self._absent(
+            lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket),
+            "NoSuchLifecycleConfiguration",
+        )
+        return legacy_lifecycle_from_api(conf.get("Rules", [])) if conf else []
+
+    def remove(self, s3: Any, bucket: str) -> None:
+        s3.delete_bucket_lifecycle(Bucket=bucket)
+
+
+class _Acl(_Inline):
+    def put(self, s3: Any, bucket: str, value: Any) -> None:
+        s3.put_bucket_acl(Bucket=bucket, ACL=value)
+
+    def get(self, s3: Any, bucket: str, wanted: Any) -> Any:
+        return None  # unreadable: see Bucket.unreadable
+
+    def remove(self, s3: Any, bucket: str) -> None:
+        s3.put_bucket_acl(Bucket=bucket, ACL="private")
+
+
+class _Policy(_Inline):
+    def put(self, s3: Any, bucket: str, value: Any) -> None:
+        s3.put_bucket_policy(
+            Bucket=bucket, Policy=value if isinstance(value, str) else json.dumps(value)
+        )
+
+    def get(self, s3: Any, bucket: str, wanted: Any) -> Any:
+        got = self._absent(lambda: s3.get_bucket_policy(Bucket=bucket), "NoSuchBucketPolicy")
+        return got["Policy"] if got else None
+
+    def same(self, live: Any, wanted: Any) -> bool:
+        return json_equal(live, wanted)
+
+    def remove(self, s3: Any, bucket: str) -> None:
+        s3.delete_bucket_policy(Bucket=bucket)
+
+
+class _Cors(_Inline):
+    def put(self, s3: Any, bucket: str, value: Any) -> None:
+        if not value:
+            self.remove(s3, bucket)
+            return
+        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=cors_to_api(value))
+
+    def get(self, s3: Any, bucket: str, wanted: Any) -> Any:
+        conf = self._absent(lambda: s3.get_bucket_cors(Bucket=bucket), "NoSuchCORSConfiguration")
+        return cors_from_api(conf.get("CORSRules", [])) if conf else []
+
+    def remove(self, s3: Any, bucket: str) -> None:
+        s3.delete_bucket_cors(Bucket=bucket)
+
+
+class _Scalar(_Inline):
+    """A bucket setting S3 keeps as one value (transfer acceleration, request payment)."""
+
+    def __init__(self, put: str, get: str, field: str, wrap: str, default: str) -> None:
+        self.op_put, self.op_get, self.field, self.wrap, self.default = (
+            put,
+            get,
+            field,
+            wrap,
+            default,
+        )
+
+    def put(self, s3: Any, bucket: str, value: Any) -> None:
+        getattr(s3, self.op_put)(Bucket=bucket, **{self.wrap: {self.field: value}})
+
+    def get(self, s3: Any, bucket: str, wanted: Any) -> Any:
+        return getattr(s3, self.op_get)(Bucket=bucket).get(self.field) or self.default
+
+    def current(self, s3: Any, bucket: str) -> Any:
+        return self.get(s3, bucket, None)
+
+    def remove(self, s3: Any, bucket: str) -> None:
+        if self.default != "Suspended":  # acceleration is never switched "off", only suspended
+            self.put(s3, bucket, self.default)
+        elif self.current(s3, bucket) == "Enabled":
+            self.put(s3, bucket, "Suspended")
+
+
+# Bucket inputs (pulumi-aws 7 keeps these inline blocks beside the separate resources)
+# -> how they are applied. Versioning first: S3 refuses some rules on unversioned buckets.
+INLINE: dict[str, _Inline] = {
+    "versioning": _Versioning(),
+    "serverSideEncryptionConfiguration": _Encryption(),
+    "acl": _Acl(),
+    "policy": _Policy(),
+    "corsRules": _Cors(),
+    "website": _Website(),
+    "lifecycleRules": _Lifecycle(),
+    "accelerationStatus": _Scalar(
+        "put_bucket_accelerate_configuration",
+        "get_bucket_accelerate_configuration",
+        "Status",
+        "AccelerateConfiguration",
+        "Suspended",
+    ),
+    "requestPayer": _Scalar(
+        "put_bucket_request_payment",
+        "get_bucket_request_payment",
+        "Payer",
+        "RequestPaymentConfiguration",
+        "BucketOwner",
+    ),
+}
+
+
+def _apply_inline(s3: Any, bucket: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Put every inline block that is new or changed; take away the ones removed."""
+    for key, block in INLINE.items():
+        before, after = old.get(key), new.get(key)
+        if after is not None and (
+            before is None or canonical_json(before) != canonical_json(after)
+        ):
+            block.put(s3, bucket, normalize(after))
+        elif after is None and before is not None:
+            block.remove(s3, bucket)
+
+
 class Bucket(Adapter):
     type_token = "aws:s3/bucket:Bucket"
     aliases = ("aws:s3/bucketV2:BucketV2",)
     replace_on = frozenset({"bucket", "bucketPrefix", "objectLockEnabled"})
     autoname = ("bucket", 63)
-    handles = frozenset({"bucket", "bucketPrefix", "objectLockEnabled", "tags", "forceDestroy"})
+    handles = frozenset(
+        {"bucket", "bucketPrefix", "objectLockEnabled", "tags", "forceDestroy", *INLINE}
+    )
+    instead = {
+        "objectLockConfiguration": "aws.s3.BucketObjectLockConfiguration",
+        "replicationConfiguration": "aws.s3.BucketReplicationConfig",
+    }
+    # A canned ACL cannot be read back as the name it was set by (S3 answers grants).
+    unreadable = frozenset({"acl"})
 
     def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         out = super().check(ctx, name, inputs)
@@ -61,6 +465,7 @@ class Bucket(Adapter):
             s3.put_bucket_tagging(
                 Bucket=inputs["bucket"], Tagging={"TagSet": tags_list(inputs["tags"])}
             )
+        _apply_inline(s3, inputs["bucket"], {}, inputs)
         return inputs["bucket"], self._outputs(ctx, inputs)
 
     def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
@@ -80,6 +485,10 @@ class Bucket(Adapter):
             tags = {}
         if tags or "tags" in inputs:
             live["tags"] = tags
+        for key, block in INLINE.items():
+            if inputs.get(key) is not None and key not in self.unreadable:
+                got = block.get(s3, id_, inputs[key])
+                live[key] = inputs[key] if block.same(got, inputs[key]) else got
         return live
 
     def update(
@@ -90,6 +499,7 @@ class Bucket(Adapter):
             s3.put_bucket_tagging(Bucket=id_, Tagging={"TagSet": tags_list(new["tags"])})
         elif old.get("tags"):
             s3.delete_bucket_tagging(Bucket=id_)
+        _apply_inline(s3, id_, old, new)
         return self._outputs(ctx, new)
 
     def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
@@ -428,6 +838,162 @@ class BucketObjectLockConfiguration(_BucketConfig):
         return None
 
 
+class BucketWebsiteConfiguration(_BucketConfig):
+    """Static website hosting: index and error documents, redirects, routing rules."""
+
+    type_token = "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration"
+    aliases = ("aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2",)
+    handles = frozenset(
+        {
+            "bucket",
+            "indexDocument",
+            "errorDocument",
+            "redirectAllRequestsTo",
+            "routingRules",
+            "routingRuleDetails",
+        }
+    )
+    BLOCKS = {
+        "indexDocument": "IndexDocument",
+        "errorDocument": "ErrorDocument",
+        "redirectAllRequestsTo": "RedirectAllRequestsTo",
+    }
+
+    def put(self, ctx: Context, inputs: dict[str, Any]) -> None:
+        conf: dict[str, Any] = {
+            aws: _pascal(inputs[key], {}) for key, aws in self.BLOCKS.items() if inputs.get(key)
+        }
+        if inputs.get("routingRules"):
+            rules = _pascal(normalize(inputs["routingRules"]), {})
+            for rule in rules:  # S3 takes the status code as a string
+                if "HttpRedirectCode" in rule.get("Redirect", {}):
+                    rule["Redirect"]["HttpRedirectCode"] = str(rule["Redirect"]["HttpRedirectCode"])
+            conf["RoutingRules"] = rules
+        elif inputs.get("routingRuleDetails"):
+            conf["RoutingRules"] = _json(inputs["routingRuleDetails"])
+        ctx.client("s3").put_bucket_website(Bucket=inputs["bucket"], WebsiteConfiguration=conf)
+
+    def get(self, ctx: Context, bucket: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            conf = ctx.client("s3").get_bucket_website(Bucket=bucket)
+        except ClientError as exc:
+            if "NoSuchWebsiteConfiguration" in str(exc):
+                return None
+            raise
+        live = dict(inputs)
+        for key, aws in self.BLOCKS.items():
+            if key in inputs or conf.get(aws):
+                live[key] = keep_shape(_camel(conf.get(aws), {}), inputs.get(key))
+        rules = conf.get("RoutingRules")
+        if inputs.get("routingRuleDetails"):
+            same = json_equal(rules, inputs["routingRuleDetails"])
+            live["routingRuleDetails"] = inputs["routingRuleDetails"] if same else json.dumps(rules)
+        elif "routingRules" in inputs or rules:
+            live["routingRules"] = keep_shape(_camel(rules or [], {}), inputs.get("routingRules"))
+        return live
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        id_, out = super().create(ctx, inputs)
+        return id_, self._outputs(ctx, out)
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._outputs(ctx, super().update(ctx, id_, old, new))
+
+    def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
+        return self._outputs(ctx, dict(inputs))
+
+    def _outputs(self, ctx: Context, out: dict[str, Any]) -> dict[str, Any]:
+        endpoint = f"{out['bucket']}.s3-website-{ctx.region}.amazonaws.com"
+        return {
+            **out,
+            "websiteEndpoint": endpoint,
+            "websiteDomain": f"s3-website-{ctx.region}.amazonaws.com",
+        }
+
+    def remove(self, ctx: Context, bucket: str) -> None:
+        ctx.client("s3").delete_bucket_website(Bucket=bucket)
+
+
+class BucketLifecycleConfiguration(_BucketConfig):
+    """Lifecycle rules (the v2 schema: status, filter, noncurrentDays…)."""
+
+    type_token = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+    aliases = ("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",)
+    handles = frozenset({"bucket", "rules", "transitionDefaultMinimumObjectSize"})
+    KEYS = {"id": "ID", "and": "And"}
+
+    def _rules(self, inputs: dict[str, Any]) -> list[dict[str, Any]]:
+        rules = []
+        for rule in normalize(inputs.get("rules") or []):
+            api = _pascal(rule, self.KEYS)
+            if "Filter" not in api and "Prefix" not in api:
+                api["Filter"] = {}  # the provider sends an empty filter: every object
+            tag = (api.get("Filter") or {}).get("Tag")
+            if tag:
+                api["Filter"]["Tag"] = {"Key": tag["Key"], "Value": tag["Value"]}
+            both = (api.get("Filter") or {}).get("And")
+            if both and "Tags" in both:
+                both["Tags"] = tags_list(rule["filter"]["and"]["tags"])
+            rules.append(api)
+        return rules
+
+    def put(self, ctx: Context, inputs: dict[str, Any]) -> None:
+        kwargs: dict[str, Any] = {
+            "Bucket": inputs["bucket"],
+            "LifecycleConfiguration": {"Rules": self._rules(inputs)},
+        }
+        if inputs.get("transitionDefaultMinimumObjectSize"):
+            kwargs["TransitionDefaultMinimumObjectSize"] = inputs[
+                "transitionDefaultMinimumObjectSize"
+            ]
+        ctx.client("s3").put_bucket_lifecycle_configuration(**kwargs)
+
+    def get(self, ctx: Context, bucket: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            conf = ctx.client("s3").get_bucket_lifecycle_configuration(Bucket=bucket)
+        except ClientError as exc:
+            if "NoSuchLifecycleConfiguration" in str(exc):
+                return None
+            raise
+        live_rules = []
+        for rule in conf.get("Rules", []):
+            block = _camel(rule, self.KEYS)
+            both = (block.get("filter") or {}).get("and")
+            if both and "tags" in both:
+                both["tags"] = tags_dict(rule["Filter"]["And"]["Tags"])
+            live_rules.append(block)
+        return {**inputs, "rules": keep_shape(live_rules, inputs.get("rules"))}
+
+    def remove(self, ctx: Context, bucket: str) -> None:
+        ctx.client("s3").delete_bucket_lifecycle(Bucket=bucket)
+
+
+class BucketCorsConfiguration(_BucketConfig):
+    type_token = "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration"
+    aliases = ("aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2",)
+    handles = frozenset({"bucket", "corsRules"})
+
+    def put(self, ctx: Context, inputs: dict[str, Any]) -> None:
+        ctx.client("s3").put_bucket_cors(
+            Bucket=inputs["bucket"], CORSConfiguration=cors_to_api(inputs.get("corsRules") or [])
+        )
+
+    def get(self, ctx: Context, bucket: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            conf = ctx.client("s3").get_bucket_cors(Bucket=bucket)
+        except ClientError as exc:
+            if "NoSuchCORSConfiguration" in str(exc):
+                return None
+            raise
+        rules = cors_from_api(conf.get("CORSRules", []))
+        return {**inputs, "corsRules": keep_shape(rules, inputs.get("corsRules"))}
+
+    def remove(self, ctx: Context, bucket: str) -> None:
+        ctx.client("s3").delete_bucket_cors(Bucket=bucket)
+
+
 class BucketObject(Adapter):
     """An object (e.g. a release artifact). ``source`` is a file or a directory (zipped)."""
 
@@ -537,5 +1103,8 @@ ADAPTERS: list[type[Adapter]] = [
     BucketPolicy,
     BucketReplicationConfig,
     BucketObjectLockConfiguration,
+    BucketWebsiteConfiguration,
+    BucketLifecycleConfiguration,
+    BucketCorsConfiguration,
     BucketObject,
 ]

@@ -25,8 +25,15 @@ from botocore.exceptions import (
     ParamValidationError,
 )
 
-from harness.adapters import REGISTRY, supported_types
-from harness.adapters.base import Adapter, Context, canonical_json, normalize
+from harness.adapters import REGISTRY
+from harness.adapters.base import (
+    Adapter,
+    Context,
+    Refusals,
+    canonical_json,
+    normalize,
+    region_for,
+)
 from harness.engines.base import Change, Op
 from harness.engines.state import ResourceState
 from harness.errors import ResourceRejected, UnsupportedResource
@@ -166,6 +173,7 @@ class Applier:
         self.failures: list[ResourceFailure] = []
         self.provider_regions: dict[str, str] = {}  # provider URN -> region
         self._replaced: list[ResourceState] = []
+        self.refusals = Refusals()
 
     # -- context -----------------------------------------------------------------
 
@@ -194,7 +202,7 @@ class Applier:
         if adapter is None:
             raise UnsupportedResource(
                 f"resource type {type_token} is not supported by the local engine",
-                f"supported: {', '.join(supported_types())}; or run with --engine pulumi",
+                "run it with --engine pulumi",
             )
         return adapter
 
@@ -208,8 +216,17 @@ class Applier:
                 reg, "", inputs, inputs, "", Op.SAME if reg.urn in self.prior else Op.CREATE
             )
             return "", {}
+        # Refused before anything is created, in preview too: an unsupported type or an
+        # input the adapter would not apply. One error names all of them (base.Refusals);
+        # until it is raised, a refused resource answers its inputs so dependents register.
+        # A scan (pass-through preview) refuses nothing: it only reads inputs.
+        scanning = self.pass_through and not self.apply
+        if not scanning and not self.refusals.admit(
+            reg.type, reg.name, REGISTRY.get(reg.type), inputs
+        ):
+            return "", dict(inputs)
         adapter = self.adapter(reg.type)
-        region = self.region_of(reg.provider)
+        region = region_for(inputs, self.region_of(reg.provider))
         prior = self.prior.get(reg.urn)
         if prior is not None and prior.type != reg.type:
             prior = None
