@@ -195,6 +195,8 @@ class _EmulatorStarter(threading.Thread):
         self.warm = warm  # (services, region) whose slow backends to build once started
         self.emulator: emu.Emulator | None = None
         self.error: BaseException | None = None
+        # Picked now so synth already names the endpoint deploy will use (issue 10).
+        self.port = emu.free_port()
 
     def run(self) -> None:
         try:
@@ -203,7 +205,7 @@ class _EmulatorStarter(threading.Thread):
                     self.options.endpoint, self.options.allow_remote_endpoint
                 )
             else:
-                self.emulator = emu.start_embedded(sandbox=self.sandbox)  # type: ignore[arg-type]
+                self.emulator = emu.start_embedded(sandbox=self.sandbox, preferred=self.port)  # type: ignore[arg-type]
                 emu.warm_backends(self.emulator, *self.warm)
         except BaseException as exc:
             self.error = exc
@@ -259,7 +261,7 @@ def run_kata(
             emulator = starter.get()
             starter = None
         # synth does not need the emulator, but the engine wants an endpoint to name.
-        ctx.emulator = emulator or emu.Emulator(endpoint="http://127.0.0.1:0", kind="pending")
+        ctx.emulator = emulator or emu.pending(starter.port if starter is not None else 0)
         ctx.engine = make_engine(ctx)
         try:
             synth.run(ctx)
