@@ -149,22 +149,47 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_embedded(port: int | None = None, sandbox: Sandbox | None = None) -> Emulator:
+# Endpoints a run has named (for synth) whose emulator is not up yet.
+_PENDING: set[str] = set()
+
+
+def pending(port: int) -> Emulator:
+    """The emulator a run will start on ``port``, named before it answers: synth sees the
+    endpoint deploy will use (a program must not tell the two apart by it)."""
+    endpoint = f"http://127.0.0.1:{port}"
+    if port:
+        _PENDING.add(endpoint)
+    return Emulator(endpoint=endpoint, kind="pending")
+
+
+def is_up(endpoint: str) -> bool:
+    """May a program's lookups ask this endpoint? (not a pending one, not port 0)"""
+    return endpoint not in _PENDING and urlparse(endpoint).port not in (None, 0)
+
+
+def start_embedded(
+    port: int | None = None, sandbox: Sandbox | None = None, preferred: int | None = None
+) -> Emulator:
     """Start moto on loopback; a free port is picked unless one is asked for.
 
     Picking a port and binding it are two steps, so a run started at the same moment
     can take it in between (seen with graders running in parallel): with a picked
-    port, try again on another one.
+    port (``preferred`` first), try again on another one.
     """
     if port is not None:
         return _start_embedded(port, sandbox)
-    for attempt in range(3):
-        try:
-            return _start_embedded(free_port(), sandbox)
-        except EmulatorError as err:
-            if "port in use" not in err.message or attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        for attempt in range(3):
+            try:
+                chosen = preferred if preferred and attempt == 0 else free_port()
+                return _start_embedded(chosen, sandbox)
+            except EmulatorError as err:
+                if "port in use" not in err.message or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+    finally:
+        if preferred:
+            _PENDING.discard(f"http://127.0.0.1:{preferred}")
 
 
 def _start_embedded(port: int, sandbox: Sandbox | None) -> Emulator:

@@ -176,6 +176,7 @@ class LocalEngine(Engine):
             "channel": str(channel.path),
             "log": str(log_path),
             "sandboxed": self.sandbox is not None,
+            "online": emu.is_up(self.spec.endpoint),  # may lookups ask the emulator yet?
             "warm_types": sorted(self._seen_types),
         }
         (tmpdir / "request.json").write_text(json.dumps(request, default=str))

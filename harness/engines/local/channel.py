@@ -34,6 +34,7 @@ from typing import Any
 MAX_FRAME = 64 * 1024 * 1024  # one registration's inputs, however large a policy is
 ACCEPT_TIMEOUT_S = 60.0
 HANDLER_THREADS = 8  # as many as the SDK registers at once (its `parallel`)
+DRAIN_S = 2.0  # how long a closing channel waits for the last frames of a finished worker
 
 
 class ChannelClosed(ConnectionError):
@@ -127,10 +128,13 @@ class HarnessEnd(threading.Thread):
         with contextlib.suppress(OSError, ValueError):
             send(self.conn, {"id": message.get("id"), **body}, self.send_lock)
 
-    def close(self) -> None:
-        """After the worker is gone: stop reading, finish what is being applied."""
+    def close(self, drain_s: float = DRAIN_S) -> None:
+        """After the worker is gone: read what it sent last (its "done" may still be in
+        the socket), then stop reading and finish what is being applied."""
         with contextlib.suppress(OSError):
             self.listener.close()
+        if self.is_alive():
+            self.join(timeout=drain_s)  # the worker's exit closed its end: EOF comes soon
         if self.conn is not None:
             with contextlib.suppress(OSError):
                 self.conn.shutdown(socket.SHUT_RDWR)
@@ -148,12 +152,16 @@ class WorkerEnd:
     """The worker's connection: ``ask`` blocks the calling SDK thread for its answer."""
 
     def __init__(self, path: str) -> None:
+        """Connect (no thread yet: the worker unshares a user namespace, which needs a
+        single-threaded process, before ``start``)."""
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.connect(path)
         self.send_lock = threading.Lock()
         self.pending: dict[int, Future[dict[str, Any]]] = {}
         self.lock = threading.Lock()
         self.next_id = 0
+
+    def start(self) -> None:
         threading.Thread(target=self._read, daemon=True, name="channel-reader").start()
 
     def _read(self) -> None:

@@ -21,7 +21,6 @@ import threading
 import traceback
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from harness.engines.local.applier import PROVIDER_PREFIX, ClientPool, Registration
 from harness.engines.local.channel import WorkerEnd
@@ -276,7 +275,7 @@ def run(request: dict[str, Any], channel: WorkerEnd) -> dict[str, Any] | None:
     # Lookups (get_ami …) ask the emulator (reads only); in a synth before it started, or
     # a scan without one, they answer with plausible values.
     scan = os.environ.get(SCAN_ENV) == "1"
-    online = not scan and urlparse(request["endpoint"]).port not in (None, 0)
+    online = not scan and bool(request.get("online"))
     client = ClientPool(request["endpoint"]).get if online else None
     invokes = Invokes(request["account_id"], "aws", registrar.region_of, client)
 
@@ -333,28 +332,39 @@ def _classify(exc: BaseException, workdir: Path) -> dict[str, Any]:
     return program_error(exc, workdir)
 
 
-def confine(request: dict[str, Any]) -> None:
-    """Limits the program cannot lift, set before any of its code runs."""
+def confine(request: dict[str, Any]) -> dict[str, Any] | None:
+    """Limits the program cannot lift, set before any of its code runs (and before any
+    thread starts). In the sandbox a confinement that did not hold is an error: the
+    program does not run as root of the sandbox."""
     from harness.sandbox import limits
 
     limits.apply_rlimits(request.get("max_file_bytes") or limits.MAX_FILE_BYTES)
-    if request.get("sandboxed"):
-        # Not root, not the emulator's user: a uid of its own namespace, whose threads and
-        # processes RLIMIT_NPROC counts alone (the zygote also caps processes).
-        limits.confine_sandboxed()
-    else:
+    if not request.get("sandboxed"):
         limits.limit_processes_by_uid()
         limits.limit_memory()
+        return None
+    # Not root, not the emulator's user: a uid of its own namespace, whose threads and
+    # processes RLIMIT_NPROC counts alone (the zygote also caps processes).
+    held = limits.confine_sandboxed()
+    if held.get("own_user") and held.get("capabilities_dropped"):
+        return None
+    return {
+        "kind": "environment",
+        "message": f"the program could not be confined, so it was not run ({held})",
+        "hint": "see README, Isolation",
+    }
 
 
 def main() -> None:
     request = json.loads(Path(sys.argv[1]).read_text())
     channel = WorkerEnd(request["channel"])  # before any code of the program runs
-    confine(request)
-    try:
-        error = run(request, channel)
-    except UnsupportedResource as err:  # raised outside the program
-        error = {"kind": err.kind, "message": err.message, "hint": err.hint}
+    error = confine(request)
+    channel.start()
+    if error is None:
+        try:
+            error = run(request, channel)
+        except UnsupportedResource as err:  # raised outside the program
+            error = {"kind": err.kind, "message": err.message, "hint": err.hint}
     channel.tell("done", error=error)
     # Threads of the SDK's executor may linger; the harness has our word, so leave now.
     sys.stdout.flush()
