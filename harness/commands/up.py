@@ -22,6 +22,7 @@ from harness import report
 from harness.commands.engine import ProgramEngine, open_sandbox, program_engine
 from harness.commands.program import Program, load_program, require_packages
 from harness.context import RunContext, RunOptions
+from harness.engines.state import StackState
 from harness.results import CheckResult, Outcome, Stage
 from harness.stages import converge, deploy, teardown
 
@@ -37,6 +38,7 @@ class UpOptions:
 class UpOutcome:
     program: Program
     results: list[CheckResult] = field(default_factory=list)
+    state: StackState | None = None  # as deployed, before teardown emptied it
 
     @property
     def deployed(self) -> bool:
@@ -73,6 +75,7 @@ def up_programs(dirs: list[Path], options: UpOptions, console: Console) -> list[
             runs.append((outcome, ctx))
             console.print(f"[bold]{escape(program.project)}[/] (stack {program.stack})")
             outcome.results += deploy.run(ctx)
+            outcome.state = ctx.state
             if outcome.deployed:
                 outcome.results += converge.run(ctx)
     finally:
