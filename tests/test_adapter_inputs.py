@@ -21,7 +21,7 @@ from harness.engines.local import LocalEngine
 from harness.engines.local.applier import Applier, Registration
 from harness.errors import UnsupportedResource
 
-_NOT_INPUTS = {"resource_name", "opts", "__props__"}
+_NOT_INPUTS = {"__self__", "resource_name", "opts", "__props__"}
 
 
 def resource_class(token: str) -> type | None:

@@ -263,3 +263,31 @@ def refusal(type_token: str, name: str, adapter: Adapter, keys: list[str]) -> st
     if alternatives:
         line += f" (use {' / '.join(alternatives)})"
     return line
+
+
+def pascal_keys(value: Any, overrides: dict[str, str] | None = None) -> Any:
+    """camelCase provider keys -> an API's PascalCase, recursively (numbers as AWS spells
+    them); ``overrides`` renames where the two differ (``onFailure.destinationArn``)."""
+    overrides = overrides or {}
+    value = normalize(value)
+    if isinstance(value, list):
+        return [pascal_keys(v, overrides) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        overrides.get(k, k[:1].upper() + k[1:]): pascal_keys(v, overrides)
+        for k, v in value.items()
+        if v is not None
+    }
+
+
+def camel_keys(value: Any, overrides: dict[str, str] | None = None) -> Any:
+    """The inverse of ``pascal_keys``, for reading back."""
+    reverse = {v: k for k, v in (overrides or {}).items()}
+    if isinstance(value, list):
+        return [camel_keys(v, overrides) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        reverse.get(k, k[:1].lower() + k[1:]): camel_keys(v, overrides) for k, v in value.items()
+    }

@@ -512,7 +512,142 @@ def _sync_tags(old: Any, new: Any, tag: Any, untag: Any) -> None:
         tag(changed)
 
 
+class AccessKey(Adapter):
+    """An access key of a user; id = the access key id, ``secret`` an output (write-once)."""
+
+    type_token = "aws:iam/accessKey:AccessKey"
+    replace_on = frozenset({"user", "pgpKey"})
+    handles = frozenset({"user", "status"})
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        iam = ctx.client("iam")
+        key = iam.create_access_key(UserName=inputs["user"])["AccessKey"]
+        if inputs.get("status") == "Inactive":
+            iam.update_access_key(
+                UserName=inputs["user"], AccessKeyId=key["AccessKeyId"], Status="Inactive"
+            )
+        return key["AccessKeyId"], {
+            **inputs,
+            "status": inputs.get("status") or "Active",
+            "secret": key["SecretAccessKey"],
+            "createDate": str(key.get("CreateDate", "")),
+        }
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            keys = ctx.client("iam").list_access_keys(UserName=inputs["user"])
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        found = next((k for k in keys["AccessKeyMetadata"] if k["AccessKeyId"] == id_), None)
+        if found is None:
+            return None
+        live = dict(inputs)
+        if inputs.get("status") or found["Status"] != "Active":
+            live["status"] = found["Status"]
+        return live
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        status = new.get("status") or "Active"
+        ctx.client("iam").update_access_key(UserName=new["user"], AccessKeyId=id_, Status=status)
+        return {**new, "status": status}
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        try:
+            ctx.client("iam").delete_access_key(UserName=inputs["user"], AccessKeyId=id_)
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+class InstanceProfile(Adapter):
+    """What an EC2 instance assumes its role through; id = the profile name."""
+
+    type_token = "aws:iam/instanceProfile:InstanceProfile"
+    replace_on = frozenset({"name", "namePrefix", "path"})
+    autoname = ("name", 128)
+    handles = frozenset({"name", "namePrefix", "path", "role", "tags"})
+
+    def _outputs(self, inputs: dict[str, Any], profile: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **inputs,
+            "arn": profile["Arn"],
+            "uniqueId": profile["InstanceProfileId"],
+            "tagsAll": dict(inputs.get("tags") or {}),
+        }
+
+    def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
+        path = inputs.get("path") or "/"
+        arn = f"arn:{ctx.partition}:iam::{ctx.account_id}:instance-profile{path}{inputs['name']}"
+        return {**inputs, "arn": arn, "tagsAll": dict(inputs.get("tags") or {})}
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        iam = ctx.client("iam")
+        kwargs: dict[str, Any] = {
+            "InstanceProfileName": inputs["name"],
+            "Path": inputs.get("path") or "/",
+        }
+        if inputs.get("tags"):
+            kwargs["Tags"] = tags_list(inputs["tags"])
+        profile = iam.create_instance_profile(**kwargs)["InstanceProfile"]
+        if inputs.get("role"):
+            iam.add_role_to_instance_profile(
+                InstanceProfileName=inputs["name"], RoleName=inputs["role"]
+            )
+        return inputs["name"], self._outputs(inputs, profile)
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            profile = ctx.client("iam").get_instance_profile(InstanceProfileName=id_)
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        roles = [r["RoleName"] for r in profile["InstanceProfile"].get("Roles", [])]
+        live = dict(inputs)
+        if inputs.get("role") or roles:
+            live["role"] = roles[0] if roles else None
+        return live
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        iam = ctx.client("iam")
+        if old.get("role") != new.get("role"):
+            if old.get("role"):
+                iam.remove_role_from_instance_profile(InstanceProfileName=id_, RoleName=old["role"])
+            if new.get("role"):
+                iam.add_role_to_instance_profile(InstanceProfileName=id_, RoleName=new["role"])
+        _sync_tags(
+            old.get("tags"),
+            new.get("tags"),
+            lambda t: iam.tag_instance_profile(InstanceProfileName=id_, Tags=tags_list(t)),
+            lambda keys: iam.untag_instance_profile(InstanceProfileName=id_, TagKeys=keys),
+        )
+        return self._outputs(
+            new, iam.get_instance_profile(InstanceProfileName=id_)["InstanceProfile"]
+        )
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        iam = ctx.client("iam")
+        try:
+            profile = iam.get_instance_profile(InstanceProfileName=id_)["InstanceProfile"]
+            for role in profile.get("Roles", []):
+                iam.remove_role_from_instance_profile(
+                    InstanceProfileName=id_, RoleName=role["RoleName"]
+                )
+            iam.delete_instance_profile(InstanceProfileName=id_)
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
 ADAPTERS: list[type[Adapter]] = [
+    AccessKey,
+    InstanceProfile,
     Role,
     RolePolicy,
     RolePoliciesExclusive,

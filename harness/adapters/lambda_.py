@@ -16,13 +16,23 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from harness.adapters.base import Adapter, Context, not_found
+from harness.adapters.base import (
+    Adapter,
+    Context,
+    auto_name,
+    camel_keys,
+    covers,
+    keep_shape,
+    not_found,
+    pascal_keys,
+)
 
 # Inputs UpdateFunctionConfiguration changes; a change to any of them publishes a
 # version when publish is set (as the provider does).
@@ -442,4 +452,158 @@ class Alias(Adapter):
                 raise
 
 
-ADAPTERS: list[type[Adapter]] = [Function, Alias]
+class Permission(Adapter):
+    """One statement of a function's resource policy (AddPermission); id = statement id.
+
+    Every input forces a replacement, as in the provider (AddPermission has no update).
+    """
+
+    type_token = "aws:lambda/permission:Permission"
+    FIELDS = {
+        "action": "Action",
+        "principal": "Principal",
+        "sourceArn": "SourceArn",
+        "sourceAccount": "SourceAccount",
+        "eventSourceToken": "EventSourceToken",
+        "qualifier": "Qualifier",
+        "principalOrgId": "PrincipalOrgID",
+        "functionUrlAuthType": "FunctionUrlAuthType",
+    }
+    handles = frozenset({"function", "statementId", "statementIdPrefix", *FIELDS})
+    replace_on = handles
+
+    def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        out = dict(inputs)
+        if not out.get("statementId"):
+            prefix = out.get("statementIdPrefix") or "pulumi-"
+            out["statementId"] = auto_name(prefix, ctx.seed, 100, sep="")
+        return out
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        kwargs = {aws: inputs[k] for k, aws in self.FIELDS.items() if inputs.get(k)}
+        ctx.client("lambda").add_permission(
+            FunctionName=inputs["function"], StatementId=inputs["statementId"], **kwargs
+        )
+        return inputs["statementId"], dict(inputs)
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        kwargs = {"Qualifier": inputs["qualifier"]} if inputs.get("qualifier") else {}
+        try:
+            policy = ctx.client("lambda").get_policy(FunctionName=inputs["function"], **kwargs)
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        statements = json.loads(policy["Policy"]).get("Statement", [])
+        found = next((s for s in statements if s.get("Sid") == id_), None)
+        if found is None:
+            return None
+        live = dict(inputs)
+        actions = found.get("Action")
+        live["action"] = keep_shape(actions, inputs.get("action"))
+        return live
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        kwargs = {"Qualifier": inputs["qualifier"]} if inputs.get("qualifier") else {}
+        try:
+            ctx.client("lambda").remove_permission(
+                FunctionName=inputs["function"], StatementId=id_, **kwargs
+            )
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+class EventSourceMapping(Adapter):
+    """A poller feeding a function from a queue or stream; id = the mapping's UUID.
+
+    moto stores the mapping (and never polls: invoking needs Docker).
+    """
+
+    type_token = "aws:lambda/eventSourceMapping:EventSourceMapping"
+    replace_on = frozenset({"eventSourceArn", "startingPosition", "startingPositionTimestamp"})
+    SETTINGS = (
+        "batchSize",
+        "enabled",
+        "maximumBatchingWindowInSeconds",
+        "maximumRecordAgeInSeconds",
+        "maximumRetryAttempts",
+        "parallelizationFactor",
+        "bisectBatchOnFunctionError",
+        "functionResponseTypes",
+        "tumblingWindowInSeconds",
+        "filterCriteria",
+        "scalingConfig",
+        "destinationConfig",
+        "kmsKeyArn",
+    )
+    handles = frozenset(
+        {"eventSourceArn", "functionName", "startingPosition", "startingPositionTimestamp", "tags"}
+        | set(SETTINGS)
+    )
+    KEYS = {"destinationArn": "Destination", "kmsKeyArn": "KMSKeyArn"}
+
+    def _settings(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        return pascal_keys(
+            {k: inputs[k] for k in self.SETTINGS if inputs.get(k) is not None}, self.KEYS
+        )
+
+    def _outputs(self, inputs: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **inputs,
+            "uuid": live.get("UUID", ""),
+            "arn": live.get("EventSourceMappingArn", ""),
+            "functionArn": live.get("FunctionArn", ""),
+            "state": live.get("State", ""),
+            "tagsAll": dict(inputs.get("tags") or {}),
+        }
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "EventSourceArn": inputs["eventSourceArn"],
+            "FunctionName": inputs["functionName"],
+            **self._settings(inputs),
+        }
+        for key, aws in (
+            ("startingPosition", "StartingPosition"),
+            ("startingPositionTimestamp", "StartingPositionTimestamp"),
+        ):
+            if inputs.get(key):
+                kwargs[aws] = inputs[key]
+        if inputs.get("tags"):
+            kwargs["Tags"] = dict(inputs["tags"])
+        live = ctx.client("lambda").create_event_source_mapping(**kwargs)
+        return live["UUID"], self._outputs(inputs, live)
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            live = ctx.client("lambda").get_event_source_mapping(UUID=id_)
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        out = dict(inputs)
+        for key in self.SETTINGS:
+            aws = self.KEYS.get(key, key[:1].upper() + key[1:])
+            if inputs.get(key) is not None and aws in live:
+                value = camel_keys(live[aws], self.KEYS)
+                out[key] = inputs[key] if covers(value, inputs[key]) else value
+        return out
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        live = ctx.client("lambda").update_event_source_mapping(
+            UUID=id_, FunctionName=new["functionName"], **self._settings(new)
+        )
+        return self._outputs(new, live)
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        try:
+            ctx.client("lambda").delete_event_source_mapping(UUID=id_)
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+ADAPTERS: list[type[Adapter]] = [Function, Alias, Permission, EventSourceMapping]

@@ -130,4 +130,49 @@ class Queue(Adapter):
                 raise
 
 
-ADAPTERS: list[type[Adapter]] = [Queue]
+class QueuePolicy(Adapter):
+    """A queue's access policy as its own resource; id = the queue URL."""
+
+    type_token = "aws:sqs/queuePolicy:QueuePolicy"
+    replace_on = frozenset({"queueUrl"})
+    handles = frozenset({"queueUrl", "policy"})
+
+    def _put(self, ctx: Context, inputs: dict[str, Any]) -> None:
+        policy = inputs["policy"]
+        ctx.client("sqs").set_queue_attributes(
+            QueueUrl=inputs["queueUrl"],
+            Attributes={"Policy": policy if isinstance(policy, str) else json.dumps(policy)},
+        )
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        self._put(ctx, inputs)
+        return inputs["queueUrl"], dict(inputs)
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            attrs = ctx.client("sqs").get_queue_attributes(QueueUrl=id_, AttributeNames=["Policy"])
+        except ClientError as exc:
+            if not_found(exc, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
+                return None
+            raise
+        live = attrs.get("Attributes", {}).get("Policy")
+        if not live:
+            return None
+        same = canonical_json(live) == canonical_json(inputs.get("policy"))
+        return {**inputs, "policy": inputs.get("policy") if same else live}
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        self._put(ctx, new)
+        return dict(new)
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        try:
+            ctx.client("sqs").set_queue_attributes(QueueUrl=id_, Attributes={"Policy": ""})
+        except ClientError as exc:
+            if not not_found(exc, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
+                raise
+
+
+ADAPTERS: list[type[Adapter]] = [Queue, QueuePolicy]
