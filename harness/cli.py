@@ -308,7 +308,9 @@ def cmd_up(args: argparse.Namespace, console: Console) -> int:
     outcomes = up_programs([Path(d) for d in args.dirs], options, console)
     for outcome in outcomes:
         print_outcome(console, outcome)
-    return EXIT_PASSED if outcomes and all(o.ok for o in outcomes) else EXIT_FAILED
+    ok = sum(o.ok for o in outcomes)
+    console.print(f"{ok} of {len(outcomes)} programs deployed, converged and were torn down")
+    return EXIT_PASSED if outcomes and ok == len(outcomes) else EXIT_FAILED
 
 
 def _add_sandbox_option(parser: argparse.ArgumentParser) -> None:
