@@ -173,8 +173,8 @@ def test_it_converges(stack: LocalEngine) -> None:
 def test_an_update_in_place(stack: LocalEngine, aws_client) -> None:
     stack.spec.config[f"{stack.spec.project}:retention"] = "30"
     plan = stack.preview()
-    changed = {c.name: c.op for c in plan.changes if c.op != Op.SAME}
-    assert changed == {"app": Op.UPDATE}
+    changed = [(c.type, c.name, c.op) for c in plan.changes if c.op != Op.SAME]
+    assert changed == [("aws:cloudwatch/logGroup:LogGroup", "app", Op.UPDATE)]
     out = stack.up().outputs
     logs = aws_client("logs").describe_log_groups(logGroupNamePrefix=out["logs"])["logGroups"]
     assert logs[0]["retentionInDays"] == 30
