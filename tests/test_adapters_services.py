@@ -1,7 +1,8 @@
 """Adapters for a serverless API and a container service, as public Pulumi programs write
 them: API Gateway (REST API, resource, method, Lambda proxy integration, deployment,
-stage) and ECS on Fargate behind an application load balancer (cluster, task
-definition, service, load balancer, target group, listener).
+stage), an HTTP API (API Gateway v2: api, integration, route, stage) and ECS on Fargate
+behind an application load balancer (cluster, task definition, service, load balancer,
+target group, listener) that scales (Application Auto Scaling target, policy, schedule).
 
 One stack walks the life: deploy (each claim read back from moto), converge (an empty
 second preview, no drift), an update in place, destroy with nothing left behind.
@@ -75,6 +76,33 @@ service = aws.ecs.Service(
     load_balancers=[{"target_group_arn": tg.arn, "container_name": "web",
                      "container_port": 80}],
     opts=pulumi.ResourceOptions(depends_on=[listener]))
+http = aws.apigatewayv2.Api("http", protocol_type="HTTP",
+                            cors_configuration={"allow_origins": ["https://example.com"]})
+http_integration = aws.apigatewayv2.Integration(
+    "hello", api_id=http.id, integration_type="AWS_PROXY", integration_uri=fn.invoke_arn,
+    payload_format_version="2.0")
+aws.apigatewayv2.Route("hello", api_id=http.id, route_key="GET /hello",
+                       target=pulumi.Output.concat("integrations/", http_integration.id))
+http_stage = aws.apigatewayv2.Stage("default", api_id=http.id, name="$default",
+                                    auto_deploy=True)
+scaling = aws.appautoscaling.Target(
+    "web", service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
+    resource_id=pulumi.Output.concat("service/", cluster.name, "/", service.name),
+    min_capacity=1, max_capacity=4)
+aws.appautoscaling.Policy(
+    "cpu", service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
+    resource_id=scaling.resource_id, policy_type="TargetTrackingScaling",
+    target_tracking_scaling_policy_configuration={
+        "target_value": 60,
+        "predefined_metric_specification": {
+            "predefined_metric_type": "ECSServiceAverageCPUUtilization"}})
+aws.appautoscaling.ScheduledAction(
+    "night", service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
+    resource_id=scaling.resource_id, schedule="cron(0 22 * * ? *)",
+    scalable_target_action={"min_capacity": 1, "max_capacity": 1})
+pulumi.export("http", http.id)
+pulumi.export("httpUrl", http_stage.invoke_url)
+pulumi.export("scalingId", scaling.resource_id)
 pulumi.export("api", api.id)
 pulumi.export("resource", resource.id)
 pulumi.export("url", stage.invoke_url)
@@ -130,6 +158,33 @@ def test_deploy_reaches_the_emulator(stack: LocalEngine, aws_client) -> None:
     assert service["loadBalancers"][0]["targetGroupArn"] == out["tg"]
     network = service["networkConfiguration"]["awsvpcConfiguration"]
     assert network["assignPublicIp"] == "ENABLED" and len(network["subnets"]) == 2
+
+    v2 = aws_client("apigatewayv2")
+    assert v2.get_api(ApiId=out["http"])["CorsConfiguration"]["AllowOrigins"] == [
+        "https://example.com"
+    ]
+    (route,) = v2.get_routes(ApiId=out["http"])["Items"]
+    (integration,) = v2.get_integrations(ApiId=out["http"])["Items"]
+    assert route["RouteKey"] == "GET /hello"
+    assert route["Target"] == f"integrations/{integration['IntegrationId']}"
+    assert integration["PayloadFormatVersion"] == "2.0"
+    assert v2.get_stage(ApiId=out["http"], StageName="$default")["AutoDeploy"] is True
+    assert out["httpUrl"].startswith("https://")
+
+    scaling = aws_client("application-autoscaling")
+    (target,) = scaling.describe_scalable_targets(
+        ServiceNamespace="ecs", ResourceIds=[out["scalingId"]]
+    )["ScalableTargets"]
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (1, 4)
+    (policy,) = scaling.describe_scaling_policies(
+        ServiceNamespace="ecs", ResourceId=out["scalingId"]
+    )["ScalingPolicies"]
+    tracking = policy["TargetTrackingScalingPolicyConfiguration"]
+    assert tracking["TargetValue"] == 60
+    (night,) = scaling.describe_scheduled_actions(
+        ServiceNamespace="ecs", ResourceId=out["scalingId"]
+    )["ScheduledActions"]
+    assert night["ScalableTargetAction"] == {"MinCapacity": 1, "MaxCapacity": 1}
 
 
 def test_it_converges(stack: LocalEngine) -> None:
