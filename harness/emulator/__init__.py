@@ -177,12 +177,15 @@ def start_embedded(
     port (``preferred`` first), try again on another one.
     """
     if port is not None:
-        return _start_embedded(port, sandbox)
+        return _start_embedded(port, sandbox, guarded=sandbox is not None)
     try:
         for attempt in range(3):
             try:
                 chosen = preferred if preferred and attempt == 0 else free_port()
-                return _start_embedded(chosen, sandbox)
+                # A run's own emulator (the runner names its port): guarded from the start.
+                return _start_embedded(
+                    chosen, sandbox, guarded=bool(preferred) or sandbox is not None
+                )
             except EmulatorError as err:
                 if "port in use" not in err.message or attempt == 2:
                     raise
@@ -192,7 +195,7 @@ def start_embedded(
             _PENDING.discard(f"http://127.0.0.1:{preferred}")
 
 
-def _start_embedded(port: int, sandbox: Sandbox | None) -> Emulator:
+def _start_embedded(port: int, sandbox: Sandbox | None, guarded: bool = False) -> Emulator:
     """Start moto on loopback and wait until it answers.
 
     With a sandbox, moto runs inside the run's network namespace (so nothing it is asked
@@ -241,7 +244,7 @@ def _start_embedded(port: int, sandbox: Sandbox | None) -> Emulator:
         # and must not write either (guard.py).
         token = secrets.token_hex(16)
         assert proc.stdin is not None
-        proc.stdin.write(f"guard {token} {'on' if sandbox is not None else 'off'}\n")
+        proc.stdin.write(f"guard {token} {'on' if guarded else 'off'}\n")
         proc.stdin.flush()
         _TOKENS[emulator.endpoint] = token
         line = _read_ready_line(proc)

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from corpus import SOLUTION, needs_sandbox, program
+from corpus import SANDBOX, SOLUTION, needs_sandbox, program
 
 from harness.sandbox import limits
 
@@ -333,10 +333,14 @@ OUT_OF_BAND = """
 """
 
 
-@needs_sandbox
 @pytest.mark.slow
-def test_a_resource_created_behind_pulumis_back_is_refused_and_fails_the_run(make_fork, grade_it):
-    result = grade_it(make_fork(program(OUT_OF_BAND)))
+@pytest.mark.parametrize("sandbox", ["auto", "off"])
+def test_a_resource_created_behind_pulumis_back_is_refused_and_fails_the_run(
+    make_fork, grade_it, sandbox
+):
+    if sandbox == "auto" and not SANDBOX:
+        pytest.skip("no user+network namespaces here")
+    result = grade_it(make_fork(program(OUT_OF_BAND)), sandbox=sandbox)
 
     assert "created the side queue" not in result.program_output
     assert "side queue refused: ClientError" in result.program_output
