@@ -65,6 +65,9 @@ aws.s3.BucketLifecycleConfiguration(
     rules=[{{"id": "logs", "status": "Enabled", "filter": {{"prefix": "logs/"}},
              "expiration": {{"days": 90}}}}],
 )
+# No key: pulumi-aws names the object after the resource (aws-py-s3-folder relies on it).
+aws.s3.BucketObject("index.html", bucket=site.id, content="<h1>hi</h1>",
+                    content_type="text/html")
 aws.s3.BucketCorsConfiguration(
     "site-cors", bucket=site.id,
     cors_rules=[{{"allowed_methods": ["GET", "HEAD"], "allowed_origins": ["*"]}}],
@@ -133,6 +136,8 @@ def test_inline_inputs_reach_the_emulator(
     (logs,) = s3.get_bucket_lifecycle_configuration(Bucket=site)["Rules"]
     assert logs["Filter"] == {"Prefix": "logs/"} and logs["Expiration"]["Days"] == 90
     assert s3.get_bucket_cors(Bucket=site)["CORSRules"][0]["AllowedMethods"] == ["GET", "HEAD"]
+    index = s3.get_object(Bucket=site, Key="index.html")
+    assert index["Body"].read() == b"<h1>hi</h1>" and index["ContentType"] == "text/html"
 
     attached = iam.list_attached_role_policies(RoleName=out["role"])["AttachedPolicies"]
     assert {p["PolicyArn"] for p in attached} == {READ_ONLY, out["policy"]}

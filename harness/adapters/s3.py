@@ -1017,6 +1017,12 @@ class BucketObject(Adapter):
         }
     )
 
+    def check(self, ctx: Context, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        out = dict(inputs)
+        if not out.get("key"):
+            out["key"] = name  # pulumi-aws's default: the resource's name, without a suffix
+        return out
+
     def _body(self, inputs: dict[str, Any]) -> bytes:
         if inputs.get("content") is not None:
             return str(inputs["content"]).encode()
