@@ -466,15 +466,17 @@ def attached_alarms(released: Released) -> list[str]:
     return [a["name"] for a in conf.get("alarms") or []] if conf.get("enabled") else []
 
 
-def notification_topics(released: Released) -> list[str]:
-    """The SNS topics the deployment group's triggers notify."""
+def notification_topics(released: Released, exported: str = "") -> list[str]:
+    """The notification topic: the one exported, and every topic the group's triggers
+    notify (a group that notifies none still has the topic its role may publish to)."""
     triggers = released.group.get("triggerConfigurations") or []
-    return sorted({t["triggerTargetArn"] for t in triggers if t.get("triggerTargetArn")})
+    topics = {t["triggerTargetArn"] for t in triggers if t.get("triggerTargetArn")}
+    return sorted(topics | ({exported} if exported.startswith("arn:aws:sns:") else set()))
 
 
 @pytest.fixture(scope="session")
 def role_arns(
-    pipeline: Pipeline, released: Released, account: str, region: str
+    pipeline: Pipeline, released: Released, account: str, region: str, stack: Any
 ) -> dict[str, list[str]]:
     """The deployment's ARNs the allow-lists (``ALLOWED``) are written in."""
     return {
@@ -484,7 +486,10 @@ def role_arns(
             f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}"
             for name in attached_alarms(released)
         ],
-        "topic_arns": notification_topics(released),
+        "topic_arns": notification_topics(
+            released, str(stack.outputs.get("notificationTopicArn") or "")
+        ),
+        "trigger_topic_arns": notification_topics(released),  # what its job needs
     }
 
 

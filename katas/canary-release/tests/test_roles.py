@@ -87,7 +87,7 @@ def test_the_codedeploy_role_can_do_its_job(roles, role_arns, pipeline):
     fn = pipeline.function_arn
     needed = [("lambda:GetAlias", (fn, f"{fn}:live")), ("lambda:UpdateAlias", (fn, f"{fn}:live"))]
     needed += [("cloudwatch:DescribeAlarms", (arn,)) for arn in role_arns["attached_alarm_arns"]]
-    needed += [("sns:Publish", (arn,)) for arn in role_arns["topic_arns"]]
+    needed += [("sns:Publish", (arn,)) for arn in role_arns["trigger_topic_arns"]]
     missing = [f"{a} on {r[-1]}" for a, r in needed if not role.may(a, *r)]
     assert not missing, (
         f"R8: the CodeDeploy role ({role.arn}) cannot do its job: it may not {'; '.join(missing)}."
