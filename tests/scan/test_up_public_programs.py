@@ -52,6 +52,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, UpOutcome]:
         """,
     )
     dirs = [
+        PROGRAMS / "aws-py-s3-folder",  # a BucketObject named after the resource
         PROGRAMS / "aws-py-secrets-manager",
         PROGRAMS / "aws-py-webserver",  # get_ami answered from moto's AMI table
         PROGRAMS / "aws-py-stepfunctions",
@@ -70,6 +71,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, UpOutcome]:
 @pytest.mark.parametrize(
     "project",
     [
+        "s3-folder",
         "aws-py-secrets-manager",
         "webserver-py",
         "stepfunctions-py",
