@@ -170,12 +170,12 @@ def run_checkov(
     sources = {r.urn: r.source for r in resources if r.source}
     results = findings.checkov_results(document, addresses, templates, {}, sources)
     by_name = {r.name: r for r in addresses.values()}
-    results = [_mark_unknown(r, by_name.get(r.resource or "")) for r in results]
+    results = [mark_unknown(r, by_name.get(r.resource or "")) for r in results]
     results.sort(key=lambda r: (r.outcome != Outcome.FAILED, r.id, r.resource or ""))
     return results
 
 
-def _mark_unknown(result: CheckResult, resource: ResourceState | None) -> CheckResult:
+def mark_unknown(result: CheckResult, resource: ResourceState | None) -> CheckResult:
     """A verdict on an input the preview could not know is unknown, not a pass or fail."""
     if resource is None or result.outcome == Outcome.SKIPPED:
         return result
