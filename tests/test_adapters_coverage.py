@@ -1,7 +1,8 @@
 """Adapters for the types public Pulumi programs use most (issue 16): Lambda permissions
 and event source mappings, DynamoDB tables, a VPC with subnets, a gateway, route tables
-and an instance, log groups, composite alarms, queue policies, access keys, instance
-profiles and state machines.
+and an instance, a launch template and an Auto Scaling group with a policy, log groups,
+composite alarms, queue policies, access keys, instance profiles, state machines and a
+budget.
 
 One stack walks the life: deploy (each claim read back from moto), converge (a second
 preview is empty and refresh finds no drift), an update in place, destroy with nothing
@@ -88,6 +89,21 @@ key = aws.iam.AccessKey("ci-key", user=user.name)
 sfn_role = aws.iam.Role("sfn-role", assume_role_policy=assume("states.amazonaws.com"))
 machine = aws.sfn.StateMachine("flow", role_arn=sfn_role.arn, definition=json.dumps({
     "StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}))
+template = aws.ec2.LaunchTemplate("web", image_id=ami.id, instance_type="t3.micro",
+                                  vpc_security_group_ids=[web_sg.id])
+group = aws.autoscaling.Group("web", min_size=1, max_size=3, desired_capacity=1,
+                              vpc_zone_identifiers=[subnet.id],
+                              launch_template={"id": template.id, "version": "$Latest"},
+                              tags=[{"key": "team", "value": "web",
+                                     "propagate_at_launch": True}])
+aws.autoscaling.Policy("scale-out", autoscaling_group_name=group.name,
+                       adjustment_type="ChangeInCapacity", scaling_adjustment=1, cooldown=120)
+aws.budgets.Budget("monthly", budget_type="COST", limit_amount="100", limit_unit="USD",
+                   time_unit="MONTHLY", notifications=[{
+                       "comparison_operator": "GREATER_THAN", "threshold": 80,
+                       "threshold_type": "PERCENTAGE", "notification_type": "FORECASTED",
+                       "subscriber_email_addresses": ["ops@example.com"]}])
+pulumi.export("group", group.name)
 pulumi.export("fn", fn.name)
 pulumi.export("queue", queue.url)
 pulumi.export("table", table.name)
@@ -163,6 +179,18 @@ def test_deploy_reaches_the_emulator(stack: LocalEngine, aws_client) -> None:
     assert [k["AccessKeyId"] for k in keys] == [out["key"]]
     machine = aws_client("stepfunctions").describe_state_machine(stateMachineArn=out["machine"])
     assert json.loads(machine["definition"])["StartAt"] == "Done"
+
+    scaling = aws_client("autoscaling")
+    (group,) = scaling.describe_auto_scaling_groups(AutoScalingGroupNames=[out["group"]])[
+        "AutoScalingGroups"
+    ]
+    assert (group["MinSize"], group["MaxSize"]) == (1, 3)
+    assert group["VPCZoneIdentifier"] == out["subnet"]
+    (policy,) = scaling.describe_policies(AutoScalingGroupName=out["group"])["ScalingPolicies"]
+    assert policy["ScalingAdjustment"] == 1 and policy["Cooldown"] == 120
+    budgets = aws_client("budgets").describe_budgets(AccountId="123456789012")["Budgets"]
+    (budget,) = [b for b in budgets if b["BudgetName"].startswith("monthly")]
+    assert float(budget["BudgetLimit"]["Amount"]) == 100 and budget["TimeUnit"] == "MONTHLY"
 
 
 def test_it_converges(stack: LocalEngine) -> None:

@@ -1,8 +1,9 @@
 """Adapters for a serverless API and a container service, as public Pulumi programs write
 them: API Gateway (REST API, resource, method, Lambda proxy integration, deployment,
-stage), an HTTP API (API Gateway v2: api, integration, route, stage) and ECS on Fargate
-behind an application load balancer (cluster, task definition, service, load balancer,
-target group, listener) that scales (Application Auto Scaling target, policy, schedule).
+stage, usage plan and API key), an HTTP API (API Gateway v2: api, integration, route,
+stage) and ECS on Fargate behind an application load balancer (cluster, task definition,
+service, load balancer, target group, listener) that scales (Application Auto Scaling
+target, policy, schedule).
 
 One stack walks the life: deploy (each claim read back from moto), converge (an empty
 second preview, no drift), an update in place, destroy with nothing left behind.
@@ -100,6 +101,14 @@ aws.appautoscaling.ScheduledAction(
     "night", service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
     resource_id=scaling.resource_id, schedule="cron(0 22 * * ? *)",
     scalable_target_action={"min_capacity": 1, "max_capacity": 1})
+plan = aws.apigateway.UsagePlan("basic", api_stages=[{"api_id": api.id, "stage": stage.stage_name}],
+                                quota_settings={"limit": 1000, "period": "MONTH"},
+                                throttle_settings={"burst_limit": 5, "rate_limit": 10})
+api_key = aws.apigateway.ApiKey("partner", description="partner key")
+aws.apigateway.UsagePlanKey("partner", key_id=api_key.id, key_type="API_KEY",
+                            usage_plan_id=plan.id)
+pulumi.export("plan", plan.id)
+pulumi.export("apiKey", api_key.id)
 pulumi.export("http", http.id)
 pulumi.export("httpUrl", http_stage.invoke_url)
 pulumi.export("scalingId", scaling.resource_id)
@@ -139,6 +148,11 @@ def test_deploy_reaches_the_emulator(stack: LocalEngine, aws_client) -> None:
     stage = apigw.get_stage(restApiId=out["api"], stageName="prod")
     assert stage["variables"] == {"release": "1"}
     assert out["url"].endswith("/prod")
+    usage = apigw.get_usage_plan(usagePlanId=out["plan"])
+    assert (usage["quota"]["limit"], usage["quota"]["period"]) == (1000, "MONTH")
+    assert usage["apiStages"] == [{"apiId": out["api"], "stage": "prod"}]
+    keys = apigw.get_usage_plan_keys(usagePlanId=out["plan"])["items"]
+    assert [k["id"] for k in keys] == [out["apiKey"]]
     policy = json.loads(aws_client("lambda").get_policy(FunctionName=out["fn"])["Policy"])
     assert policy["Statement"][0]["Principal"] == {"Service": "apigateway.amazonaws.com"}
 

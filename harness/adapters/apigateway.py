@@ -18,6 +18,14 @@ from harness.adapters.base import Adapter, Context, canonical_json, not_found
 _GONE = ("NotFoundException",)
 
 
+def _sync_tags(apigw: Any, arn: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    old_tags, new_tags = dict(old.get("tags") or {}), dict(new.get("tags") or {})
+    if removed := [k for k in old_tags if k not in new_tags]:
+        apigw.untag_resource(resourceArn=arn, tagKeys=removed)
+    if new_tags and new_tags != old_tags:
+        apigw.tag_resource(resourceArn=arn, tags=new_tags)
+
+
 def _patch(path: str, value: Any) -> dict[str, Any]:
     if value in (None, ""):
         return {"op": "replace", "path": path, "value": ""}
@@ -433,4 +441,189 @@ class Stage(Adapter):
                 raise
 
 
-ADAPTERS: list[type[Adapter]] = [RestApi, Resource, Method, Integration, Deployment, Stage]
+class ApiKey(Adapter):
+    type_token = "aws:apigateway/apiKey:ApiKey"
+    autoname = ("name", 1024)
+    handles = frozenset({"name", "description", "enabled", "value", "customerId", "tags"})
+    replace_on = frozenset({"value"})
+
+    def _outputs(self, ctx: Context, inputs: dict[str, Any], key: dict[str, Any]) -> dict:
+        key_id = key.get("id", "")
+        return {
+            **inputs,
+            "arn": f"arn:{ctx.partition}:apigateway:{ctx.region}::/apikeys/{key_id}",
+            "value": key.get("value", inputs.get("value")),
+            "enabled": inputs.get("enabled", True),
+            "tagsAll": dict(inputs.get("tags") or {}),
+        }
+
+    def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
+        return {**inputs, "tagsAll": dict(inputs.get("tags") or {})}
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        kwargs: dict[str, Any] = {"name": inputs["name"], "enabled": inputs.get("enabled", True)}
+        for key in ("description", "value", "customerId"):
+            if inputs.get(key):
+                kwargs[key] = inputs[key]
+        if inputs.get("tags"):
+            kwargs["tags"] = dict(inputs["tags"])
+        key = ctx.client("apigateway").create_api_key(**kwargs)
+        return key["id"], self._outputs(ctx, inputs, key)
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            key = ctx.client("apigateway").get_api_key(apiKey=id_)
+        except ClientError as exc:
+            if not_found(exc, *_GONE):
+                return None
+            raise
+        live = {**inputs, "name": key.get("name")}
+        if inputs.get("enabled") is not None:
+            live["enabled"] = key.get("enabled")
+        if inputs.get("description") is not None:
+            live["description"] = key.get("description")
+        return live
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        ops = [
+            _patch(f"/{key}", new.get(key))
+            for key in ("name", "description", "customerId")
+            if old.get(key) != new.get(key)
+        ]
+        if old.get("enabled", True) != new.get("enabled", True):
+            ops.append(_patch("/enabled", str(bool(new.get("enabled", True))).lower()))
+        apigw = ctx.client("apigateway")
+        if ops:
+            apigw.update_api_key(apiKey=id_, patchOperations=ops)
+        _sync_tags(apigw, f"arn:{ctx.partition}:apigateway:{ctx.region}::/apikeys/{id_}", old, new)
+        return self._outputs(ctx, new, apigw.get_api_key(apiKey=id_, includeValue=True))
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        try:
+            ctx.client("apigateway").delete_api_key(apiKey=id_)
+        except ClientError as exc:
+            if not not_found(exc, *_GONE):
+                raise
+
+
+class UsagePlan(Adapter):
+    type_token = "aws:apigateway/usagePlan:UsagePlan"
+    autoname = ("name", 1024)
+    handles = frozenset(
+        {"name", "description", "apiStages", "quotaSettings", "throttleSettings", "tags"}
+    )
+    replace_on = frozenset({"apiStages", "quotaSettings", "throttleSettings"})
+
+    @staticmethod
+    def _stages(inputs: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {"apiId": stage["apiId"], "stage": stage["stage"]}
+            for stage in inputs.get("apiStages") or []
+        ]
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        kwargs: dict[str, Any] = {"name": inputs["name"]}
+        if inputs.get("description"):
+            kwargs["description"] = inputs["description"]
+        if inputs.get("apiStages"):
+            kwargs["apiStages"] = self._stages(inputs)
+        if inputs.get("quotaSettings"):
+            quota = inputs["quotaSettings"]
+            kwargs["quota"] = {
+                "limit": int(quota["limit"]),
+                "period": quota["period"],
+                **({"offset": int(quota["offset"])} if quota.get("offset") else {}),
+            }
+        if inputs.get("throttleSettings"):
+            throttle = inputs["throttleSettings"]
+            kwargs["throttle"] = {
+                k: (int(v) if k == "burstLimit" else float(v))
+                for k, v in throttle.items()
+                if v is not None
+            }
+        if inputs.get("tags"):
+            kwargs["tags"] = dict(inputs["tags"])
+        plan = ctx.client("apigateway").create_usage_plan(**kwargs)
+        arn = f"arn:{ctx.partition}:apigateway:{ctx.region}::/usageplans/{plan['id']}"
+        return plan["id"], {**inputs, "arn": arn, "tagsAll": dict(inputs.get("tags") or {})}
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            plan = ctx.client("apigateway").get_usage_plan(usagePlanId=id_)
+        except ClientError as exc:
+            if not_found(exc, *_GONE):
+                return None
+            raise
+        live = {**inputs, "name": plan.get("name")}
+        if inputs.get("description") is not None:
+            live["description"] = plan.get("description")
+        return live
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        ops = [
+            _patch(f"/{key}", new.get(key))
+            for key in ("name", "description")
+            if old.get(key) != new.get(key)
+        ]
+        apigw = ctx.client("apigateway")
+        if ops:
+            apigw.update_usage_plan(usagePlanId=id_, patchOperations=ops)
+        arn = f"arn:{ctx.partition}:apigateway:{ctx.region}::/usageplans/{id_}"
+        _sync_tags(apigw, arn, old, new)
+        return {**new, "arn": arn, "tagsAll": dict(new.get("tags") or {})}
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        try:
+            ctx.client("apigateway").delete_usage_plan(usagePlanId=id_)
+        except ClientError as exc:
+            if not not_found(exc, *_GONE):
+                raise
+
+
+class UsagePlanKey(Adapter):
+    type_token = "aws:apigateway/usagePlanKey:UsagePlanKey"
+    handles = frozenset({"keyId", "keyType", "usagePlanId"})
+    replace_on = handles
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        key = ctx.client("apigateway").create_usage_plan_key(
+            usagePlanId=inputs["usagePlanId"], keyId=inputs["keyId"], keyType=inputs["keyType"]
+        )
+        return key["id"], {**inputs, "name": key.get("name", ""), "value": key.get("value", "")}
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            ctx.client("apigateway").get_usage_plan_key(
+                usagePlanId=inputs["usagePlanId"], keyId=id_
+            )
+        except ClientError as exc:
+            if not_found(exc, *_GONE):
+                return None
+            raise
+        return dict(inputs)
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        try:
+            ctx.client("apigateway").delete_usage_plan_key(
+                usagePlanId=inputs["usagePlanId"], keyId=id_
+            )
+        except ClientError as exc:
+            if not not_found(exc, *_GONE):
+                raise
+
+
+ADAPTERS: list[type[Adapter]] = [
+    RestApi,
+    Resource,
+    Method,
+    Integration,
+    Deployment,
+    Stage,
+    ApiKey,
+    UsagePlan,
+    UsagePlanKey,
+]

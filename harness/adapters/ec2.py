@@ -869,7 +869,111 @@ class Instance(_Ec2):
                 raise
 
 
+class LaunchTemplate(_Ec2):
+    """A launch template; a change adds a version (the default one when
+    ``updateDefaultVersion`` is set), as the provider does."""
+
+    type_token = "aws:ec2/launchTemplate:LaunchTemplate"
+    kind = "launch-template"
+    gone = ("InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateName.NotFoundException")
+    replace_on = frozenset({"name", "namePrefix"})
+    autoname = ("name", 128)
+    DATA = {
+        "imageId": "ImageId",
+        "instanceType": "InstanceType",
+        "keyName": "KeyName",
+        "userData": "UserData",
+        "vpcSecurityGroupIds": "SecurityGroupIds",
+        "securityGroupNames": "SecurityGroups",
+        "iamInstanceProfile": "IamInstanceProfile",
+        "monitoring": "Monitoring",
+        "ebsOptimized": "EbsOptimized",
+    }
+    handles = frozenset(
+        {"name", "namePrefix", "description", "tags", "updateDefaultVersion", *DATA}
+    )
+
+    def _data(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for key, api in self.DATA.items():
+            value = inputs.get(key)
+            if value is None or value == []:
+                continue
+            if key == "iamInstanceProfile":
+                value = {k.capitalize(): v for k, v in value.items() if v}
+            elif key == "monitoring":
+                value = {"Enabled": bool(value.get("enabled"))}
+            elif key == "ebsOptimized":
+                value = str(value).lower() == "true"
+            data[api] = value
+        return data
+
+    def describe(self, ctx: Context, id_: str) -> dict[str, Any] | None:
+        found = ctx.client("ec2").describe_launch_templates(LaunchTemplateIds=[id_])
+        return found["LaunchTemplates"][0] if found["LaunchTemplates"] else None
+
+    def _lt_outputs(self, ctx: Context, inputs: dict[str, Any], lt: dict[str, Any]) -> dict:
+        return {
+            **self.outputs(ctx, inputs, lt["LaunchTemplateId"]),
+            "latestVersion": int(lt.get("LatestVersionNumber", 1)),
+            "defaultVersion": int(lt.get("DefaultVersionNumber", 1)),
+        }
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "LaunchTemplateName": inputs["name"],
+            "LaunchTemplateData": self._data(inputs),
+            **_tag_spec("launch-template", inputs),
+        }
+        if inputs.get("description"):
+            kwargs["VersionDescription"] = inputs["description"]
+        lt = ctx.client("ec2").create_launch_template(**kwargs)["LaunchTemplate"]
+        return lt["LaunchTemplateId"], self._lt_outputs(ctx, inputs, lt)
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        lt = self._read(ctx, id_)
+        if lt is None:
+            return None
+        live = {**inputs, "name": lt["LaunchTemplateName"]}
+        version = ctx.client("ec2").describe_launch_template_versions(
+            LaunchTemplateId=id_, Versions=["$Latest"]
+        )["LaunchTemplateVersions"][0]
+        data = version.get("LaunchTemplateData", {})
+        for key in ("imageId", "instanceType", "keyName"):
+            if inputs.get(key) is not None:
+                live[key] = data.get(self.DATA[key])
+        _live_tags(lt, inputs, live)
+        return live
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        ec2 = ctx.client("ec2")
+        if self._data(old) != self._data(new) or old.get("description") != new.get("description"):
+            kwargs: dict[str, Any] = {
+                "LaunchTemplateId": id_,
+                "LaunchTemplateData": self._data(new),
+            }
+            if new.get("description"):
+                kwargs["VersionDescription"] = new["description"]
+            version = ec2.create_launch_template_version(**kwargs)["LaunchTemplateVersion"]
+            if new.get("updateDefaultVersion"):
+                ec2.modify_launch_template(
+                    LaunchTemplateId=id_, DefaultVersion=str(version["VersionNumber"])
+                )
+        _sync_tags(ec2, id_, old, new)
+        return self._lt_outputs(ctx, new, self.describe(ctx, id_) or {"LaunchTemplateId": id_})
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        try:
+            ctx.client("ec2").delete_launch_template(LaunchTemplateId=id_)
+        except ClientError as exc:
+            if not not_found(exc, *self.gone):
+                raise
+
+
 ADAPTERS: list[type[Adapter]] = [
+    LaunchTemplate,
     SecurityGroup,
     Vpc,
     Subnet,
