@@ -146,6 +146,11 @@ def test_refusals_of_one_run_add_up_in_one_line() -> None:
     )
     assert applier.resources == {}, "nothing refused is planned or created"
 
+    # The placeholder leaves out asset stand-ins: the SDK would refuse a dict as an Archive
+    # in another thread and hide the refusal behind its own assertion.
+    code = {"__asset_path": "/tmp/app.zip"}
+    assert applier.refusals.placeholder({"code": code, "handler": "a.h"}) == {"handler": "a.h"}
+
 
 def test_a_resource_region_input_places_it_in_that_region() -> None:
     applier = preview_applier()
@@ -161,7 +166,15 @@ def test_a_deploy_with_an_unapplied_input_is_refused(
     engine = pulumi_project(
         """
         import pulumi_aws as aws
+        import pulumi
         aws.s3.Bucket("data", logging={"target_bucket": "logs"})
+        aws.lambda_.Function(
+            "fn", role="arn:aws:iam::123456789012:role/r", runtime="python3.12",
+            handler="app.handler",
+            code=pulumi.AssetArchive({"app.py": pulumi.StringAsset("x = 1")}),
+            file_system_config={"arn": "arn:aws:elasticfilesystem:us-east-1:1:access-point/a",
+                                "local_mount_path": "/mnt/data"},
+        )
         aws.ec2.VpcEndpoint("endpoint", vpc_id="vpc-1", service_name="com.amazonaws.s3")
         aws.ecs.CapacityProvider("capacity", auto_scaling_group_provider={})
         """
@@ -172,6 +185,10 @@ def test_a_deploy_with_an_unapplied_input_is_refused(
     assert "aws:ec2/vpcEndpoint:VpcEndpoint" in message
     assert "aws:ecs/capacityProvider:CapacityProvider" in message
     assert "aws:s3/bucket:Bucket 'data': the local engine does not apply logging" in message
+    assert (
+        "aws:lambda/function:Function 'fn': the local engine does not apply file_system_config"
+        in (message)
+    )
     state = engine.state()
     assert state is None or not [r for r in state.resources if r.custom and r.id], (
         "nothing may be created for a refused program"

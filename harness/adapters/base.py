@@ -238,6 +238,18 @@ class Refusals:
         with self._lock:
             raise self.error
 
+    @staticmethod
+    def placeholder(inputs: dict[str, Any]) -> dict[str, Any]:
+        """A refused resource's answer: its inputs, less asset and archive stand-ins (the
+        SDK refuses a dict where its type says Archive, which would hide the refusal)."""
+
+        def stand_in(value: Any) -> bool:
+            return (
+                isinstance(value, dict) and bool(value) and all(k.startswith("__") for k in value)
+            )
+
+        return {k: v for k, v in inputs.items() if not stand_in(v)}
+
     def _wait_until_quiet(self) -> None:
         deadline = time.monotonic() + self.max_wait_s
         while time.monotonic() < deadline:

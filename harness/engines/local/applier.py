@@ -224,7 +224,7 @@ class Applier:
         if not scanning and not self.refusals.admit(
             reg.type, reg.name, REGISTRY.get(reg.type), inputs
         ):
-            return "", dict(inputs)
+            return "", self.refusals.placeholder(inputs)
         adapter = self.adapter(reg.type)
         region = region_for(inputs, self.region_of(reg.provider))
         prior = self.prior.get(reg.urn)
