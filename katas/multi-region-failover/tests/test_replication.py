@@ -28,7 +28,7 @@ def _replicate(principals, bucket):
     try:
         return replicate(principals, bucket)
     except ReplicationRefused as exc:
-        pytest.fail(f"S3 would not replicate at all: {exc}")
+        pytest.fail(f"R3: S3 would not replicate from {bucket} at all: {exc}")
 
 
 @pytest.mark.requirement("R3")
