@@ -24,7 +24,7 @@ DRILLS = [
 def test_each_drift_gets_the_severity_and_action_of_the_policy(observed, judge, drill):
     """One decision per drift entry, naming its resource and property, with the policy's verdict"""
     problems = judge.problems(observed[drill])
-    assert not problems, f"{drill}: " + "; ".join(problems)
+    assert not problems, f"R7 (the severity policy), drill {drill}: " + "; ".join(problems)
 
 
 def _entry(name, type_, prop, kind="changed", ignored=False):
@@ -76,4 +76,4 @@ def test_the_policy_holds_for_drift_no_drill_makes(candidate, judge):
 
     Synthetic.decisions, Synthetic.error = decisions, error
     problems = judge.problems(Synthetic)
-    assert not problems, "; ".join(problems)
+    assert not problems, "R7 (the severity policy), drift no drill makes: " + "; ".join(problems)

@@ -10,9 +10,15 @@ import pytest
 def test_a_fresh_deploy_reports_no_drift_and_drift_py_decides_nothing(observed, judge):
     """Right after deploy: an empty refresh report, and no decisions"""
     fresh = observed["fresh"]
-    assert fresh.report["drift"] == [], f"drift right after deploy: {fresh.report['drift']}"
-    assert not fresh.error, fresh.error
-    assert fresh.decisions == [], f"classify(empty report) returned {fresh.decisions}"
+    left = [(e["name"], e["property"] or "(resource)", e["kind"]) for e in fresh.report["drift"]]
+    assert not left, (
+        f"R5 (a clean stack reports no drift): right after deploy refresh reports {left}"
+    )
+    assert not fresh.error, f"R5 (classify of a clean stack): {fresh.error}"
+    assert fresh.decisions == [], (
+        "R5 (classify returns [] for a clean stack): drift.classify returned "
+        f"{fresh.decisions!r:.300}"
+    )
 
 
 @pytest.mark.requirement("R5")
@@ -21,7 +27,8 @@ def test_the_service_advancing_its_checkpoint_is_ignored_drift(observed, judge):
     scenario = observed["service-advances-checkpoint"]
     found = judge.found(scenario)
     assert found == scenario.expected, (
-        f"after the service wrote its checkpoint the report holds {sorted(found)}; expected "
+        f"R5 (the service's checkpoint write is ignored drift): after the service wrote its "
+        f"checkpoint the report holds {sorted(found)}; expected "
         f"{sorted(scenario.expected)} (the value excluded from drift with ignore_changes)"
     )
 
@@ -30,9 +37,10 @@ def test_the_service_advancing_its_checkpoint_is_ignored_drift(observed, judge):
 def test_the_service_advancing_its_checkpoint_pages_nobody(observed, judge):
     """drift.py decides nothing (action none) about the service's own write"""
     scenario = observed["service-advances-checkpoint"]
-    assert not scenario.error, scenario.error
+    assert not scenario.error, f"R5 (classify decides none for it): {scenario.error}"
     actions = [(d.get("name"), d.get("property"), d.get("action")) for d in scenario.decisions]
     assert actions and all(a == "none" for _, _, a in actions), (
-        f"the service's own checkpoint write led to {actions}: nobody should be paged or "
+        f"R5 (classify decides none for it): the service's own checkpoint write led to "
+        f"{actions}: nobody should be paged or "
         "ticketed for it"
     )

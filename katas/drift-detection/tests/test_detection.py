@@ -28,6 +28,7 @@ def test_refresh_reports_exactly_what_the_drill_changed(observed, judge, drill):
     found = judge.found(scenario)
     missing, extra = scenario.expected - found, found - scenario.expected
     assert not missing and not extra, (
-        f"{drill}: refresh missed {sorted(missing)}; reported unexpectedly {sorted(extra)} "
+        f"R6 (exactly the resource and property changed), drill {drill}: refresh missed "
+        f"{sorted(missing)}; reported unexpectedly {sorted(extra)} "
         "(entries are (resource, property, kind, ignored))"
     )
