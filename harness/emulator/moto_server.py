@@ -8,6 +8,7 @@ the harness reaches it when it runs inside a run's network namespace).
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 
@@ -51,6 +52,11 @@ def main() -> None:
     finally:
         for s in servers:
             s.shutdown()
+        # Nothing to save: skip the interpreter's final garbage collection of moto's
+        # backends (2-3 s of a run's teardown, measured).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":
