@@ -110,12 +110,25 @@ def caught_on(result: RunResult, breaks: tuple[str, ...]) -> tuple[bool, str]:
 
 def _failing(result: RunResult) -> str:
     reqs = sorted(result.failing_requirements(), key=lambda r: int(r[1:]))
-    other = sorted({r.id for r in result.results if r.blocking and not r.requirement})
+    # A harness stage that failed (synth, deploy, teardown) says why in one line: under
+    # load a run can fail for reasons that are not the variant's, and the verdict
+    # must show which.
+    other = {r.id: r.message for r in result.results if r.blocking and not r.requirement}
     parts = []
     if reqs:
         parts.append("failing " + ", ".join(reqs))
     if other:
-        parts.append("harness: " + ", ".join(other))
+        parts.append(
+            "harness: "
+            + ", ".join(
+                f"{cid} ({_one_line(msg)})" if msg else cid for cid, msg in sorted(other.items())
+            )
+        )
     if result.error:
         parts.append(f"error: {result.error}")
     return "; ".join(parts)
+
+
+def _one_line(message: str, limit: int = 160) -> str:
+    line = " ".join(message.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -25,7 +25,7 @@ from harness.kata_format.variants import mutant_files, scratch_copy, write_mutan
 from harness.results import CheckResult, Outcome, Stage
 from harness.runner import RunResult
 from harness.stages.validate import prepare_program
-from harness.verify import caught_on, variants
+from harness.verify import _failing, caught_on, variants
 
 SOLUTION = textwrap.dedent(
     """\
@@ -498,3 +498,11 @@ def test_a_mutant_is_caught_only_by_a_check_that_failed_not_one_that_errored(tmp
         False,
         "R1 errored, no check failed (test_consumes); R2 passed",
     )
+
+
+def test_a_verdict_names_the_harness_stage_that_failed_and_why(tmp_path):
+    result = _result(tmp_path, ("test_consumes", "R1", Outcome.ERROR))
+    result.results.append(
+        CheckResult("synth", Stage.SYNTH, None, Outcome.ERROR, message="the program\ntimed out")
+    )
+    assert _failing(result) == "failing R1; harness: synth (the program timed out)"
