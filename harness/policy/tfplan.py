@@ -148,7 +148,10 @@ def _attributes(inputs: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     for key, raw in inputs.items():
         attr = snake(key)
         if key in _JSON_DOCUMENTS and isinstance(raw, dict | list) and not _is_special(raw):
-            values[attr] = json.dumps(_plain(raw))
+            values[attr] = canonical_actions(json.dumps(_plain(raw)))
+            continue
+        if key in _JSON_DOCUMENTS and isinstance(raw, str) and raw != UNKNOWN:
+            values[attr] = canonical_actions(raw)
             continue
         value = _convert(raw, map_key=key in _MAPS)
         if value is _DROP:
@@ -156,6 +159,39 @@ def _attributes(inputs: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             continue
         _put(values, attr, value)
     return values, unknown
+
+
+def canonical_actions(document: str) -> str:
+    """The document with every action name in the catalog's spelling (``STS:assumerole``
+    becomes ``sts:AssumeRole``).
+
+    IAM compares action names case-insensitively; checkov's checks compare them as
+    written, so a correct ``"STS:AssumeRole"`` failed CKV_AWS_287 where ``sts:AssumeRole``
+    passed. Nothing else is touched, and a document already canonical is returned as is.
+    """
+    try:
+        doc = json.loads(document)
+    except ValueError:
+        return document
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    if statements is None:
+        return document
+    from harness.iam.catalog import canonical_action
+
+    changed = False
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict):
+            continue
+        for key in ("Action", "NotAction"):
+            value = statement.get(key)
+            names = [value] if isinstance(value, str) else value
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                continue
+            fixed = [canonical_action(n) for n in names]
+            if fixed != names:
+                statement[key] = fixed[0] if isinstance(value, str) else fixed
+                changed = True
+    return json.dumps(doc) if changed else document
 
 
 class _Drop:

@@ -170,3 +170,30 @@ def test_assets_are_not_attributes(make) -> None:
     change = to_terraform_plan([fn])["resource_changes"][0]["change"]
     assert change["after"] == {"runtime": "python3.12"}
     assert change["after_unknown"] == {"code": True}
+
+
+def test_action_names_reach_checkov_in_the_catalogs_spelling():
+    # IAM compares action names case-insensitively; checkov's checks compare them as
+    # written, so "STS:AssumeRole" failed CKV_AWS_287 where "sts:AssumeRole" passed.
+    from harness.policy.tfplan import canonical_actions
+
+    written = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "STS:assumerole",
+                    "Resource": "arn:aws:iam::1:role/r",
+                },
+                {"Effect": "Deny", "NotAction": ["IAM:passrole", "S3:Get*"], "Resource": "*"},
+            ],
+        }
+    )
+    doc = json.loads(canonical_actions(written))
+    assert doc["Statement"][0]["Action"] == "sts:AssumeRole"
+    assert doc["Statement"][1]["NotAction"] == ["iam:PassRole", "s3:Get*"]
+    assert doc["Statement"][0]["Resource"] == "arn:aws:iam::1:role/r"  # nothing else touched
+    canonical = '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}'
+    assert canonical_actions(canonical) is canonical
+    assert canonical_actions("not a document") == "not a document"
