@@ -55,6 +55,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         variant=variant,
         engine=args.engine,
         endpoint=args.endpoint,
+        emulator=args.emulator,
         allow_remote_endpoint=args.allow_remote_endpoint,
         out_dir=Path(args.out).resolve() if args.out else None,
         policy=not args.no_policy,
@@ -85,6 +86,7 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
     options = RunOptions(
         engine=args.engine,
         endpoint=args.endpoint,
+        emulator=args.emulator,
         allow_remote_endpoint=args.allow_remote_endpoint,
         out_dir=Path(args.out).resolve() if args.out else None,
         policy=not args.no_policy,
@@ -141,7 +143,13 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     started = time.perf_counter()
     slugs = args.slugs or available_katas()
     all_ok = True
-    with start_embedded() as emulator:
+    if args.emulator == "localstack":
+        from harness.emulator import localstack
+
+        emulator_cm = localstack.start()
+    else:
+        emulator_cm = start_embedded()
+    with emulator_cm as emulator:
         for slug in slugs:
             kata = load_kata(slug)
             table = Table("variant", "expected", "verdict", "observed", "s", title=f"verify {slug}")
@@ -323,10 +331,21 @@ def _add_sandbox_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_emulator_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--emulator",
+        choices=("moto", "localstack"),
+        default="moto",
+        help="the embedded emulator a run starts (localstack: installed under .tools/ on "
+        "first use, needs Python >= 3.12)",
+    )
+
+
 def _add_grading_options(parser: argparse.ArgumentParser) -> None:
     """What `run` and `grade` share: where it deploys, what it reports, how it isolates."""
     parser.add_argument("--engine", choices=("local", "pulumi"), default="local")
     parser.add_argument("--endpoint", metavar="URL", help="use an emulator already running there")
+    _add_emulator_option(parser)
     parser.add_argument(
         "--allow-remote-endpoint",
         action="store_true",
@@ -374,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="prove starter fails, solution and alternatives pass, mutants caught, clauses covered",
     )
     verify.add_argument("slugs", nargs="*")
+    _add_emulator_option(verify)
     verify.set_defaults(func=cmd_verify)
 
     lint = sub.add_parser("lint", help="check the kata format without deploying (fast)")

@@ -29,6 +29,7 @@ class RunOptions:
     variant: str = "starter"  # "starter", "solution", "mutant:<id>", "program:<dir>"
     engine: str = "local"
     endpoint: str | None = None
+    emulator: str = "moto"  # the embedded one: "moto" or "localstack" (ignored with endpoint)
     allow_remote_endpoint: bool = False
     out_dir: Path | None = None
     policy: bool = True

@@ -110,17 +110,22 @@ def make_engine(ctx: RunContext) -> Engine:
     from harness.engines.local import LocalEngine
 
     kwargs = {"sandbox": ctx.sandbox, "max_resources": ctx.options.max_resources}
-    if ctx.emulator.kind == "external":
+    if ctx.emulator.kind in ("external", "localstack"):
         return LocalEngine(spec, account_id=emu.account_id(ctx.emulator.endpoint), **kwargs)
     return LocalEngine(spec, **kwargs)
 
 
-def open_sandbox(ctx: RunContext, scratch: Path, given_emulator: bool = False) -> None:
+def open_sandbox(
+    ctx: RunContext, scratch: Path, given_emulator: bool = False, beside: str | None = None
+) -> None:
     """The run's namespaces where the OS has them (see harness.sandbox); the report says
-    what the program got either way. ``--sandbox require`` makes their absence an error."""
+    what the program got either way. ``--sandbox require`` makes their absence an error.
+    ``beside``: the endpoint of the run's own emulator when it runs outside the sandbox
+    (embedded LocalStack), bridged inward like a loopback ``--endpoint``."""
     from harness.sandbox import Isolation, Sandbox, SandboxUnavailable, limits
 
     options = ctx.options
+    endpoint = options.endpoint or beside
     iso = Isolation()
     iso.limits = [
         f"each program run {options.stage_timeout_s:.0f} s",
@@ -138,11 +143,11 @@ def open_sandbox(ctx: RunContext, scratch: Path, given_emulator: bool = False) -
         reason = "the run was handed an emulator that runs outside any sandbox"
     elif options.engine != "local":
         reason = "the pulumi engine runs the Pulumi CLI, which fetches plugins from the network"
-    elif options.endpoint:
-        if not emu.is_loopback(options.endpoint):
+    elif endpoint:
+        if not emu.is_loopback(endpoint):
             reason = "a remote --endpoint cannot be reached from a loopback-only namespace"
         else:
-            inward = {_port_of(options.endpoint): "endpoint.sock"}
+            inward = {_port_of(endpoint): "endpoint.sock"}
     if not reason:
         try:
             ctx.sandbox = Sandbox(scratch / "sandbox", writable=[ctx.workdir], inward=inward)
@@ -165,8 +170,8 @@ def open_sandbox(ctx: RunContext, scratch: Path, given_emulator: bool = False) -
     if inward:
         from urllib.parse import urlparse
 
-        url = urlparse(options.endpoint)
-        host, port = url.hostname or "127.0.0.1", _port_of(options.endpoint)
+        url = urlparse(endpoint)
+        host, port = url.hostname or "127.0.0.1", _port_of(endpoint)
         sandbox.serve_unix(sandbox.socket("endpoint.sock"), host, port)
     sandbox.describe(iso, bridged=bool(inward))  # what held, as the sandbox measured it
     if options.sandbox == "require" and sandbox.missing():
@@ -235,6 +240,7 @@ def run_kata(
         kata=kata, options=options, workdir=scratch / "program", out_dir=out_dir, on_stage=on_stage
     )
     starter = None
+    own: emu.Emulator | None = None  # an embedded LocalStack this run started
     error: HarnessError | None = None
     interrupted = False
     try:
@@ -244,8 +250,16 @@ def run_kata(
             from harness.policy.warm import WarmCheckov
 
             ctx.warm_checkov = WarmCheckov()
+        if emulator is None and options.emulator == "localstack" and not options.endpoint:
+            # Started first: synth predicts ARNs with its account id (000000000000), and
+            # it runs beside the sandbox (harness.emulator.localstack says why).
+            from harness.emulator import localstack
+
+            own = emulator = localstack.start()
         # A given emulator (tests, verify) runs outside any sandbox, so the program does too.
-        open_sandbox(ctx, scratch, given_emulator=emulator is not None)
+        open_sandbox(
+            ctx, scratch, emulator is not None and own is None, own.endpoint if own else None
+        )
         warm = (kata.services, kata.config.get("aws:region", "us-east-1"))
         warmer = None
         if emulator is None:
@@ -260,6 +274,10 @@ def run_kata(
             # synth predicts (LocalStack's is 000000000000, moto's 123456789012).
             emulator = starter.get()
             starter = None
+        if emulator is not None and (own is not None or options.endpoint):
+            from harness.emulator.capabilities import require_services
+
+            require_services(emulator, kata.services, kata.slug)  # exit 2, before synth
         # synth does not need the emulator, but the engine wants an endpoint to name.
         ctx.emulator = emulator or emu.pending(starter.port if starter is not None else 0)
         ctx.engine = make_engine(ctx)
@@ -315,6 +333,8 @@ def run_kata(
             if starter is not None:
                 with contextlib.suppress(BaseException):
                     starter.get().stop()
+            if own is not None:
+                own.stop()
             if ctx.sandbox is not None:
                 ctx.sandbox.stop()
             shutil.rmtree(scratch, ignore_errors=True)

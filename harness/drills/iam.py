@@ -18,7 +18,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlparse
 
 from botocore.config import Config
@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 from localstack_client.session import Session
 
 from harness.emulator import TEST_CREDENTIALS, Emulator
+from harness.errors import EmulatorError
 
 DENIED_CODES = frozenset(
     {
@@ -219,7 +220,12 @@ class Principals:
         ends as not evaluable there instead.
         """
         witness = None if self._enforcement_proven else self._witness()
-        self.emulator.set_iam_enforcement(True)
+        try:
+            self.emulator.set_iam_enforcement(True)
+        except EmulatorError:
+            # No switch at all (LocalStack without moto's passthrough, an unknown
+            # endpoint): nothing proves enforcement, so the check cannot be judged here.
+            self._not_enforced("it has no IAM enforcement switch (/moto-api/reset-auth)")
         self._enforcing = True
         try:
             if witness is not None:
@@ -243,10 +249,13 @@ class Principals:
                 raise
             self._enforcement_proven = True
             return
+        self._not_enforced("IAM is not enforced (a user with no policy may iam:ListUsers)")
+
+    def _not_enforced(self, why: str) -> NoReturn:
+        from harness.emulator.capabilities import name_of
         from harness.pytest_plugin import not_evaluable  # only checks enter enforced()
 
-        where = f"{self.emulator.kind} emulator at {self.emulator.endpoint}"
-        not_evaluable(where, "IAM is not enforced (a user with no policy may iam:ListUsers)")
+        not_evaluable(f"{name_of(self.emulator)} at {self.emulator.endpoint}", why)
 
     def _require_not_enforcing(self, what: str) -> None:
         if self._enforcing:

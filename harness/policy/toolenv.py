@@ -30,13 +30,22 @@ def tools_dir() -> Path:
     return Path(os.environ.get("KATA_TOOLS_DIR") or REPO_ROOT / ".tools")
 
 
-def tool_python(name: str = "checkov", requirements: Path = REQUIREMENTS) -> Path:
-    """The Python of the tool venv holding ``name``, installing it on first use."""
+def tool_python(
+    name: str = "checkov",
+    requirements: Path = REQUIREMENTS,
+    interpreter: str = sys.executable,
+    version: tuple[int, int] = sys.version_info[:2],
+) -> Path:
+    """The Python of the tool venv holding ``name``, installing it on first use.
+
+    ``interpreter`` builds the venv (LocalStack needs a newer Python than the harness);
+    its ``version`` is part of the key, so another interpreter gets another venv.
+    """
     try:
         reqs = requirements.read_bytes()
     except OSError as exc:
         raise ToolError(f"cannot read {requirements}: {exc.strerror}") from None
-    key = hashlib.sha256(reqs + f"{sys.version_info[:2]}".encode()).hexdigest()[:12]
+    key = hashlib.sha256(reqs + f"{tuple(version)}".encode()).hexdigest()[:12]
     root = tools_dir()
     venv = root / f"{name}-{key}"
     python = venv / "bin" / "python"
@@ -51,11 +60,11 @@ def tool_python(name: str = "checkov", requirements: Path = REQUIREMENTS) -> Pat
         # Whoever waited on the lock may find the other run finished the install.
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (venv / READY).is_file():
-            _install(name, venv, requirements, reqs.decode())
+            _install(name, venv, requirements, reqs.decode(), interpreter)
     return python
 
 
-def _install(name: str, venv: Path, requirements: Path, reqs: str) -> None:
+def _install(name: str, venv: Path, requirements: Path, reqs: str, interpreter: str) -> None:
     pin = re.search(rf"^{re.escape(name)}==(\S+)", reqs, re.MULTILINE)
     version = f" {pin.group(1)}" if pin else ""
     shown = _shown(venv)
@@ -67,13 +76,13 @@ def _install(name: str, venv: Path, requirements: Path, reqs: str) -> None:
         # The harness sets PYTHONDONTWRITEBYTECODE, so without precompiled bytecode
         # every checkov run would recompile ~8000 modules (5.5 s instead of 3.3 s).
         steps = [
-            [uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
+            [uv, "venv", "--quiet", "--python", interpreter, str(venv)],
             [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python),
              "-r", str(requirements)],
         ]  # fmt: skip
     else:
         steps = [
-            [sys.executable, "-m", "venv", str(venv)],
+            [interpreter, "-m", "venv", str(venv)],
             [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
              "-r", str(requirements)],
         ]  # fmt: skip
