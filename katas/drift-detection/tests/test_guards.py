@@ -41,11 +41,13 @@ def test_a_weakening_call_pages(observed, drills, inbox, drill):
     for change in observed[drill].changes:
         pages = _pages(drills, inbox, change)
         assert pages, (
-            f"{change.api_call} on {change.resource} ({drill}) sent no page: no rule on the "
+            f"R9 (pages on the weakening calls): {change.api_call} on {change.resource} ({drill}) "
+            "sent no page: no rule on the "
             "default bus matched its CloudTrail event, or its target is not the alert topic"
         )
         assert change.event_name in json.dumps(pages), (
-            f"the page for {change.api_call} does not carry the event: {pages}"
+            f"R9 (pages on the weakening calls): the page for {change.api_call} does not carry "
+            f"the event: {pages}"
         )
 
 
@@ -57,7 +59,7 @@ def test_tag_edits_and_the_service_s_own_write_do_not_page(quiet_changes, drills
         pages = _pages(drills, inbox, change)
         if pages:
             noisy[f"{change.api_call} on {change.resource}"] = _names(pages)
-    assert not noisy, f"these calls paged, and must not: {noisy}"
+    assert not noisy, f"R9 (not on tag edits or the service's own writes): these paged: {noisy}"
 
 
 @pytest.mark.requirement("R9")
