@@ -1,7 +1,8 @@
 """The inputs users set inline are applied, not dropped: Bucket versioning, encryption,
 website, lifecycle rules, ACL, policy, CORS; Role managed_policy_arns and
 inline_policies (exclusive, as the provider documents); SQS redrive_allow_policy; and
-the separate website, lifecycle and CORS resources.
+the separate website, lifecycle, CORS and ownership-controls resources (and, riding along,
+an ECR repository and a topic policy).
 
 One stack walks the life: deploy (every claim read back from moto), converge (a second
 preview is empty, refresh finds no drift), an out-of-band policy attachment (refresh
@@ -66,7 +67,7 @@ aws.s3.BucketLifecycleConfiguration(
     rules=[{{"id": "logs", "status": "Enabled", "filter": {{"prefix": "logs/"}},
              "expiration": {{"days": 90}}}}],
 )
-# No key: pulumi-aws names the object after the resource (aws-py-s3-folder relies on it).
+# No key: pulumi-aws names the object after the resource (folder uploads rely on it).
 aws.s3.BucketObject("index.html", bucket=site.id, content="<h1>hi</h1>",
                     content_type="text/html")
 aws.s3.BucketCorsConfiguration(
@@ -87,6 +88,17 @@ role = aws.iam.Role(
 )
 dlq = aws.sqs.Queue("dlq", redrive_allow_policy=json.dumps(
     {{"redrivePermission": "denyAll"}}))
+repo = aws.ecr.Repository("app", image_scanning_configuration={{"scan_on_push": True}},
+                          image_tag_mutability="IMMUTABLE", force_delete=True)
+topic = aws.sns.Topic("events")
+aws.sns.TopicPolicy("events-policy", arn=topic.arn, policy=topic.arn.apply(
+    lambda arn: json.dumps({{"Version": "2012-10-17", "Statement": [{{
+        "Effect": "Allow", "Principal": {{"Service": "events.amazonaws.com"}},
+        "Action": "sns:Publish", "Resource": arn}}]}})))
+aws.s3.BucketOwnershipControls("site-ownership", bucket=site.id,
+                               rule={{"object_ownership": "BucketOwnerEnforced"}})
+pulumi.export("repo", repo.name)
+pulumi.export("topic", topic.arn)
 pulumi.export("data", data.bucket)
 pulumi.export("site", site.bucket)
 pulumi.export("open", open_bucket.bucket)
@@ -138,6 +150,15 @@ def test_inline_inputs_reach_the_emulator(stack: LocalEngine, aws_client) -> Non
     index = s3.get_object(Bucket=site, Key="index.html")
     assert index["Body"].read() == b"<h1>hi</h1>" and index["ContentType"] == "text/html"
 
+    (repo,) = aws_client("ecr").describe_repositories(repositoryNames=[out["repo"]])["repositories"]
+    assert repo["imageTagMutability"] == "IMMUTABLE"
+    assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+    topic_policy = aws_client("sns").get_topic_attributes(TopicArn=out["topic"])["Attributes"]
+    assert json.loads(topic_policy["Policy"])["Statement"][0]["Principal"] == {
+        "Service": "events.amazonaws.com"
+    }
+    ownership = s3.get_bucket_ownership_controls(Bucket=site)["OwnershipControls"]["Rules"]
+    assert ownership == [{"ObjectOwnership": "BucketOwnerEnforced"}]
     attached = iam.list_attached_role_policies(RoleName=out["role"])["AttachedPolicies"]
     assert {p["PolicyArn"] for p in attached} == {READ_ONLY, out["policy"]}
     assert iam.list_role_policies(RoleName=out["role"])["PolicyNames"] == ["queue"]

@@ -970,6 +970,34 @@ class BucketLifecycleConfiguration(_BucketConfig):
         ctx.client("s3").delete_bucket_lifecycle(Bucket=bucket)
 
 
+class BucketOwnershipControls(_BucketConfig):
+    """Who owns uploaded objects (``BucketOwnerEnforced`` switches ACLs off)."""
+
+    type_token = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+    handles = frozenset({"bucket", "rule"})
+
+    def put(self, ctx: Context, inputs: dict[str, Any]) -> None:
+        ownership = (inputs.get("rule") or {}).get("objectOwnership") or "BucketOwnerEnforced"
+        ctx.client("s3").put_bucket_ownership_controls(
+            Bucket=inputs["bucket"],
+            OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]},
+        )
+
+    def get(self, ctx: Context, bucket: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            conf = ctx.client("s3").get_bucket_ownership_controls(Bucket=bucket)
+        except ClientError as exc:
+            if "OwnershipControlsNotFoundError" in str(exc):
+                return None
+            raise
+        rules = conf["OwnershipControls"]["Rules"]
+        ownership = rules[0].get("ObjectOwnership") if rules else None
+        return {**inputs, "rule": {**(inputs.get("rule") or {}), "objectOwnership": ownership}}
+
+    def remove(self, ctx: Context, bucket: str) -> None:
+        ctx.client("s3").delete_bucket_ownership_controls(Bucket=bucket)
+
+
 class BucketCorsConfiguration(_BucketConfig):
     type_token = "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration"
     aliases = ("aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2",)
@@ -1112,5 +1140,6 @@ ADAPTERS: list[type[Adapter]] = [
     BucketWebsiteConfiguration,
     BucketLifecycleConfiguration,
     BucketCorsConfiguration,
+    BucketOwnershipControls,
     BucketObject,
 ]

@@ -150,4 +150,67 @@ class TopicSubscription(Adapter):
                 raise
 
 
-ADAPTERS: list[type[Adapter]] = [Topic, TopicSubscription]
+class TopicPolicy(Adapter):
+    """A topic's access policy as its own resource; id = the topic ARN."""
+
+    type_token = "aws:sns/topicPolicy:TopicPolicy"
+    replace_on = frozenset({"arn"})
+    handles = frozenset({"arn", "policy"})
+
+    def _put(self, ctx: Context, inputs: dict[str, Any]) -> None:
+        policy = inputs["policy"]
+        ctx.client("sns").set_topic_attributes(
+            TopicArn=inputs["arn"],
+            AttributeName="Policy",
+            AttributeValue=policy if isinstance(policy, str) else json.dumps(policy),
+        )
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        self._put(ctx, inputs)
+        return inputs["arn"], {**inputs, "owner": ctx.account_id}
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            attrs = ctx.client("sns").get_topic_attributes(TopicArn=id_)["Attributes"]
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        live = attrs.get("Policy")
+        same = canonical_json(live) == canonical_json(inputs.get("policy"))
+        return {**inputs, "policy": inputs.get("policy") if same else live}
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        self._put(ctx, new)
+        return {**new, "owner": ctx.account_id}
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        # A topic always has a policy: the provider puts back the default one, and so do we.
+        default = {
+            "Version": "2008-10-17",
+            "Statement": [
+                {
+                    "Sid": "__default_statement_ID",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes",
+                               "SNS:AddPermission", "SNS:RemovePermission",
+                               "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic",
+                               "SNS:Publish"],
+                    "Resource": id_,
+                    "Condition": {"StringEquals": {"AWS:SourceOwner": ctx.account_id}},
+                }
+            ],
+        }  # fmt: skip
+        try:
+            ctx.client("sns").set_topic_attributes(
+                TopicArn=id_, AttributeName="Policy", AttributeValue=json.dumps(default)
+            )
+        except ClientError as exc:
+            if not not_found(exc):
+                raise
+
+
+ADAPTERS: list[type[Adapter]] = [Topic, TopicSubscription, TopicPolicy]
