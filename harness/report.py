@@ -165,7 +165,7 @@ def to_json(result: RunResult) -> dict[str, Any]:
         "title": result.kata.title,
         "variant": result.options.variant,
         "engine": result.options.engine,
-        "emulator": result.options.endpoint or "embedded-moto",
+        "emulator": result.options.endpoint or f"embedded-{result.options.emulator}",
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "duration_s": round(result.duration_s, 3),
         "passed": result.verdict == "passed",

@@ -274,7 +274,7 @@ def run_kata(
             # synth predicts (LocalStack's is 000000000000, moto's 123456789012).
             emulator = starter.get()
             starter = None
-        if emulator is not None and (own is not None or options.endpoint):
+        if emulator is not None and emulator.kind != "moto":
             from harness.emulator.capabilities import require_services
 
             require_services(emulator, kata.services, kata.slug)  # exit 2, before synth
