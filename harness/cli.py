@@ -285,6 +285,50 @@ def _ids(values: list[str] | None) -> list[str]:
     return [i.strip() for v in values or [] for i in v.split(",") if i.strip()]
 
 
+def cmd_compare(args: argparse.Namespace, console: Console) -> int:
+    from harness.commands.compare import EMULATORS, compare
+
+    kata = load_kata(args.slug)
+    variant = "starter"
+    if args.solution:
+        variant = "solution"
+    elif args.mutant:
+        variant = f"mutant:{args.mutant}"
+    elif args.program:
+        variant = f"program:{Path(args.program).resolve()}"
+    console.print(f"[bold]{kata.slug}[/] ({variant}) on {' and '.join(EMULATORS)}")
+    result = compare(kata, variant, policy=not args.no_policy)
+    for name in EMULATORS:
+        console.print(f"  {name}: {escape(result.verdicts[name])} (exit {result.exit_codes[name]})")
+    if not result.disagreements:
+        console.print("no enforced check differs between the emulators")
+        return EXIT_PASSED
+    table = Table("req", "check", *EMULATORS, *(f"why on {n}" for n in EMULATORS))
+    for d in result.disagreements:
+        table.add_row(
+            d.requirement,
+            escape(d.check),
+            *(d.outcomes[n] for n in EMULATORS),
+            *(escape(d.why[n] or "") for n in EMULATORS),
+        )
+    console.print(table)
+    console.print(f"{len(result.disagreements)} checks differ")
+    return EXIT_PASSED
+
+
+def cmd_matrix(args: argparse.Namespace, console: Console) -> int:
+    from harness.commands.compare import matrix, matrix_markdown, write_matrix
+
+    slugs = args.slugs or available_katas()
+    rows = matrix([load_kata(s) for s in slugs], progress=lambda m: console.print(f"  {m}"))
+    table = matrix_markdown(rows)
+    console.print(table, markup=False)
+    if args.write:
+        write_matrix(Path(args.write), table)
+        console.print(f"written between the markers of {args.write}")
+    return EXIT_PASSED
+
+
 def cmd_scan(args: argparse.Namespace, console: Console) -> int:
     from harness.commands import scan_output
     from harness.commands.scan import ScanOptions, scan_program
@@ -411,6 +455,26 @@ def build_parser() -> argparse.ArgumentParser:
         "diff: the edited file or directory",
     )
     mutant.set_defaults(func=cmd_mutant)
+
+    compare = sub.add_parser(
+        "compare", help="a kata on moto and on LocalStack: the checks where they disagree, and why"
+    )
+    compare.add_argument("slug")
+    which = compare.add_mutually_exclusive_group()
+    which.add_argument("--solution", action="store_true", help="the reference solution")
+    which.add_argument("--mutant", metavar="ID", help="a known-bad variant")
+    which.add_argument("--program", metavar="DIR", help="the candidate files from DIR")
+    compare.add_argument("--no-policy", action="store_true", help="skip the checkov stage")
+    compare.set_defaults(func=cmd_compare)
+
+    matrix = sub.add_parser(
+        "matrix", help="kata x emulator: solution and starter verdicts, requirements not evaluable"
+    )
+    matrix.add_argument("slugs", nargs="*")
+    matrix.add_argument(
+        "--write", metavar="README", help="replace the table between its markers in README"
+    )
+    matrix.set_defaults(func=cmd_matrix)
 
     bench = sub.add_parser("bench", help="per-stage wall times of each kata's solution")
     bench.add_argument("slugs", nargs="*")
