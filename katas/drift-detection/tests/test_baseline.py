@@ -90,7 +90,10 @@ def test_bucket_policy_denies_every_s3_action_without_tls_on_the_bucket_and_its_
         "denies a request made without TLS"
     )
     document = [("bucket policy", parse_document(policy))]
-    targets = {"the bucket": f"arn:aws:s3:::{bucket}", "its objects": f"arn:aws:s3:::{bucket}/k"}
+    targets = {
+        f"the bucket {bucket}": f"arn:aws:s3:::{bucket}",
+        f"the objects of {bucket}": f"arn:aws:s3:::{bucket}/k",
+    }
     not_denied: dict[str, list[str]] = {}
     try:
         for what, arn in targets.items():
@@ -112,7 +115,7 @@ def test_bucket_policy_denies_every_s3_action_without_tls_on_the_bucket_and_its_
         )
     assert not not_denied, "R1 (deny s3:* without TLS on the bucket and its objects): " + (
         "; ".join(
-            f"on {what} of {bucket} the policy does not deny {_examples(actions)} "
+            f"on {what} the bucket policy does not deny {_examples(actions)} "
             "to a caller without TLS"
             for what, actions in not_denied.items()
         )
