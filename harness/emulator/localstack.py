@@ -109,17 +109,12 @@ class LocalStack(Emulator):
 
     def stop(self) -> None:
         proc, self._process = self._process, None
-        if proc is not None and proc.poll() is None:
-            # It ignores SIGTERM for several seconds (its shutdown hooks): the whole
-            # session is ours, so end it, then make sure.
-            for sig, wait in ((signal.SIGTERM, 3), (signal.SIGKILL, 5)):
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, sig)
-                try:
-                    proc.wait(timeout=wait)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
+        if proc is not None:
+            # SIGTERM costs 3 s or more (its shutdown hooks) and there is no state to
+            # save: the whole session is ours, so it is killed at once.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
