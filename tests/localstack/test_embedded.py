@@ -85,3 +85,10 @@ def test_the_starter_still_fails(ls: localstack.LocalStack, tmp_path) -> None:
     result = run_kata(kata, RunOptions(policy=False, out_dir=tmp_path), emulator=ls)
     assert result.exit_code == EXIT_FAILED
     assert any(r.outcome == Outcome.FAILED for r in result.results)
+
+
+def test_an_endpoint_is_probed_like_the_embedded_one(ls: localstack.LocalStack) -> None:
+    options = RunOptions(variant="solution", endpoint=ls.endpoint, policy=False)
+    result = run_kata(load_kata("canary-release"), options)
+    assert result.exit_code == EXIT_USAGE and not result.results
+    assert result.error is not None and "needs codedeploy" in result.error.message
