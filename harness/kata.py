@@ -130,8 +130,11 @@ def parse_kata(path: Path) -> Kata:
     slug = path.name
     if not SLUG.match(slug):
         raise KataFormatError(f"{where}: directory name {slug!r} is not a lowercase-dashed slug")
+    # A kata of a candidate repository (`kata export`) has no answers: no solution/,
+    # mutants/ or alternatives/, and no tests/ when the checks are graded privately.
+    exported = isinstance(raw.get("exported"), dict)
     missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
-    missing += [f"{d}/" for d in REQUIRED_DIRS if not (path / d).is_dir()]
+    missing += [f"{d}/" for d in REQUIRED_DIRS if not exported and not (path / d).is_dir()]
     if missing:
         raise KataFormatError(f"{path.name}: missing {', '.join(missing)}", "see katas/README.md")
 
@@ -154,14 +157,14 @@ def parse_kata(path: Path) -> Kata:
 
     candidate_files = v.list("candidate_files", str)
     for f in candidate_files:
-        if not (path / f).is_file() or not (path / "solution" / f).is_file():
+        if not (path / f).is_file() or not (exported or (path / "solution" / f).is_file()):
             raise KataFormatError(
                 f"{where}: candidate_files: {f!r} must exist in the kata and in solution/"
             )
 
     mutants = [
         _mutant(where, path, mutant_id, spec, req_ids, candidate_files)
-        for mutant_id, spec in v.mapping("mutants", dict).items()
+        for mutant_id, spec in v.mapping("mutants", dict, required=not exported).items()
     ]
     alternatives = [
         Alternative(p.name, p)

@@ -199,6 +199,21 @@ def _async_raise(thread_id: int, exc: type[BaseException] | None) -> None:
 
 def run(ctx: RunContext) -> list[CheckResult]:
     assert ctx.emulator is not None
+    if not ctx.kata.tests_dir.is_dir():  # `kata export --tests hidden`: graded privately
+        with ctx.timed(Stage.BEHAVIOR) as t:
+            t.outcome, t.detail = "skipped", "checks hidden: graded privately"
+        return [
+            CheckResult(
+                id=f"{req.id}:hidden",
+                stage=Stage.BEHAVIOR,
+                requirement=req.id,
+                outcome=Outcome.NOT_EVALUABLE,
+                title=req.title,
+                message="not evaluable here: this repository's behavioral checks are hidden; "
+                "the graders run them privately",
+            )
+            for req in ctx.kata.requirements
+        ]
     with ctx.timed(Stage.BEHAVIOR) as t:
         results = run_checks(
             tests_dir=ctx.kata.tests_dir,
