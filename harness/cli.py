@@ -2,9 +2,10 @@
 
 kata run <slug> [--solution | --mutant ID | --alternative NAME | --program DIR]
          [--endpoint URL] [--engine E]
-kata grade <slug> --submission DIR
+kata grade <slug> (--submission DIR | --roster CSV) [--pack PATH]
+kata export DIR [--katas a,b] [--tests public|hidden]
 kata list
-kata verify [slug ...]
+kata verify [slug ...] [--pack PATH]
 kata lint [slug ...]
 kata mutant new <slug> <id> [DIR] | kata mutant diff <slug> <id> <edited file or dir>
 kata bench [slug ...] [--runs N]
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +30,8 @@ from harness.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, HarnessEr
 from harness.kata import KATAS_DIR, available_katas, load_kata
 
 if TYPE_CHECKING:
+    from harness.context import RunOptions
+    from harness.kata import Kata
     from harness.kata_format.coverage import Coverage
     from harness.verify import Verdict
 
@@ -79,11 +83,8 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_grade(args: argparse.Namespace, console: Console) -> int:
-    from harness import report, sanitize
     from harness.context import RunOptions
-    from harness.grade import grade
 
-    kata = load_kata(args.slug)
     options = RunOptions(
         engine=args.engine,
         endpoint=args.endpoint,
@@ -93,9 +94,38 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
         policy=not args.no_policy,
         sandbox=args.sandbox,
     )
+    if args.pack:
+        from harness.commands.pack import open_pack
+
+        with open_pack(args.pack) as pack:
+            kata = pack.kata(args.slug)
+            console.print(f"kata {kata.slug} from the pack {escape(args.pack)}")
+            return _grade(args, console, kata, options, pack.root)
+    return _grade(args, console, load_kata(args.slug), options, None)
+
+
+def _grade(
+    args: argparse.Namespace,
+    console: Console,
+    kata: Kata,
+    options: RunOptions,
+    trusted_root: Path | None,
+) -> int:
+    from harness import report, sanitize
+    from harness.grade import grade
+    from harness.kata import REPO_ROOT
+
+    if args.roster:
+        from harness.commands.roster import grade_roster
+
+        return grade_roster(kata, Path(args.roster), options, trusted_root, console, args)
     console.print(f"[bold]{kata.title}[/] ({kata.slug}, submission {escape(args.submission)})")
     result = grade(
-        kata, Path(args.submission), options, on_stage=lambda t: report.stage_line(console, t)
+        kata,
+        Path(args.submission),
+        options,
+        trusted_root=trusted_root or REPO_ROOT,
+        on_stage=lambda t: report.stage_line(console, t),
     )
     report.write_all(result)
     if args.show_output and result.program_output.strip():
@@ -120,6 +150,18 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
     return result.exit_code
 
 
+def cmd_export(args: argparse.Namespace, console: Console) -> int:
+    from harness.commands.export import export
+
+    katas = [k.strip() for k in (args.katas or "").split(",") if k.strip()] or None
+    done = export(Path(args.dir), katas, args.tests)
+    console.print(
+        f"wrote a candidate repository to {done.dest}: {', '.join(done.katas)} "
+        f"(behavioral checks {args.tests}); no solution, alternative or mutant"
+    )
+    return EXIT_PASSED
+
+
 def cmd_list(args: argparse.Namespace, console: Console) -> int:
     table = Table("kata", "title", "difficulty", "timebox", "requirements", "mutants")
     for slug in available_katas():
@@ -137,13 +179,31 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, console: Console) -> int:
+    if args.pack:
+        from harness.commands.pack import open_pack
+
+        with open_pack(args.pack) as pack:
+            console.print(f"verifying the pack {escape(args.pack)}")
+            return _verify(args, console, pack.slugs(), pack.kata)
+    return _verify(args, console, available_katas(), load_kata)
+
+
+def _verify(
+    args: argparse.Namespace,
+    console: Console,
+    known: list[str],
+    kata_of: Callable[[str], Kata],
+) -> int:
     import time
 
     from harness.emulator import start_embedded
     from harness.verify import verify_kata
 
     started = time.perf_counter()
-    slugs = args.slugs or available_katas()
+    slugs = args.slugs or known
+    unknown = [slug for slug in slugs if slug not in known]
+    if unknown:
+        raise UnknownKata(f"unknown kata {unknown[0]!r}", f"available katas: {', '.join(known)}")
     all_ok = True
     if args.emulator == "localstack":
         from harness.emulator import localstack
@@ -153,7 +213,7 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
         emulator_cm = start_embedded()
     with emulator_cm as emulator:
         for slug in slugs:
-            kata = load_kata(slug)
+            kata = kata_of(slug)
             table = Table("variant", "expected", "verdict", "observed", "s", title=f"verify {slug}")
             checked = verify_kata(kata, emulator, on_verdict=lambda v: _progress(console, v))
             for v in checked.verdicts:
@@ -423,14 +483,47 @@ def build_parser() -> argparse.ArgumentParser:
         "grade", help="grade a submission: only its candidate files, with this checkout's kata"
     )
     grade.add_argument("slug")
-    grade.add_argument(
+    whose = grade.add_mutually_exclusive_group(required=True)
+    whose.add_argument(
         "--submission",
         metavar="DIR",
-        required=True,
         help="a fork checkout (DIR/katas/<slug>/…) or a directory holding the candidate files",
+    )
+    whose.add_argument(
+        "--roster",
+        metavar="CSV",
+        help="grade every submission of a roster (name, fork directory or git URL, ref) "
+        "and write scoreboard.html and scoreboard.csv",
+    )
+    grade.add_argument(
+        "--pack",
+        metavar="PATH",
+        help="take the kata from a private pack: a directory or a git URL[@REF] "
+        "holding katas/<slug>/",
+    )
+    grade.add_argument(
+        "--scoreboard",
+        metavar="DIR",
+        help="where a roster's scoreboard and its history go (default: .kata-runs/<slug>/roster)",
+    )
+    grade.add_argument(
+        "--workers", type=int, help="a roster's parallel graders (default: one per core)"
     )
     _add_grading_options(grade)
     grade.set_defaults(func=cmd_grade)
+
+    export = sub.add_parser(
+        "export", help="write a candidate repository: the katas without their answers"
+    )
+    export.add_argument("dir", help="a new (or empty) directory")
+    export.add_argument("--katas", metavar="A,B", help="only these katas (default: all)")
+    export.add_argument(
+        "--tests",
+        choices=("public", "hidden"),
+        default="public",
+        help="ship the behavioral checks (public) or keep them for private grading (hidden)",
+    )
+    export.set_defaults(func=cmd_export)
 
     sub.add_parser("list", help="list the katas").set_defaults(func=cmd_list)
 
@@ -439,6 +532,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="prove starter fails, solution and alternatives pass, mutants caught, clauses covered",
     )
     verify.add_argument("slugs", nargs="*")
+    verify.add_argument(
+        "--pack",
+        metavar="PATH",
+        help="verify a private pack's katas (a directory or git URL[@REF])",
+    )
     _add_emulator_option(verify)
     verify.set_defaults(func=cmd_verify)
 
