@@ -707,7 +707,10 @@ class Zygote:
         assert self.proc.stdin is not None
         self.proc.stdin.write(f"{request_path}\n")
         self.proc.stdin.flush()
-        started = self._readline(10) or ""
+        # Before it forks, the zygote imports the pulumi_aws modules the program uses
+        # (seconds for a program touching many services, more on a loaded machine):
+        # part of the run's work, so bounded by the run's limit, not a start-up one.
+        started = self._readline(timeout) or ""
         if not started.startswith("pid "):
             self.stop()
             raise ProgramError("the program worker could not be started", "try again")
