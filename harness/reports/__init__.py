@@ -1,0 +1,1 @@
+"""Reports that summarize many grades (the roster scoreboard)."""
