@@ -11,6 +11,7 @@ kata mutant new <slug> <id> [DIR] | kata mutant diff <slug> <id> <edited file or
 kata bench [slug ...] [--runs N]
 kata scan DIR [--stack S] [--check IDS] [--skip-check IDS] [--kata-checks] [--sarif F] [--json F]
 kata up DIR [DIR ...] [--stack S] [--backend DIR]
+kata start <slug> [--timed] [--fresh] | kata hint <slug> [--all] | kata progress
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from rich.table import Table
 
 from harness.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, HarnessError, UnknownKata
 from harness.kata import KATAS_DIR, available_katas, load_kata
+from harness.workspace import RESULTS_DIR, existing_workspace
 
 if TYPE_CHECKING:
     from harness.context import RunOptions
@@ -55,13 +57,20 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         variant = f"alternative:{args.alternative}"
     elif args.program:
         variant = f"program:{Path(args.program).resolve()}"
+    # `kata start` made a workspace: "your program" is that copy, not the repository's.
+    workspace = None if args.repo_starter or variant != "starter" else existing_workspace(kata.slug)
+    if workspace is not None:
+        variant = f"program:{workspace}"
+    out_dir = Path(args.out).resolve() if args.out else None
+    if out_dir is None and workspace is not None:
+        out_dir = workspace / RESULTS_DIR
     options = RunOptions(
         variant=variant,
         engine=args.engine,
         endpoint=args.endpoint,
         emulator=args.emulator,
         allow_remote_endpoint=args.allow_remote_endpoint,
-        out_dir=Path(args.out).resolve() if args.out else None,
+        out_dir=out_dir,
         policy=not args.no_policy,
         sandbox=args.sandbox,
     )
@@ -77,9 +86,65 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[red]error[/] {escape(str(result.error))}")
         return result.exit_code
     report.print_summary(console, result)
+    if workspace is not None and not result.interrupted:
+        from harness.commands.start import report_attempt
+
+        report_attempt(console, kata, result)
     if result.interrupted:
         return EXIT_INTERRUPTED
     return result.exit_code
+
+
+def cmd_start(args: argparse.Namespace, console: Console) -> int:
+    from harness.commands.start import clock_line, start
+    from harness.workspace import load_progress
+
+    kata = load_kata(args.slug)
+    path, created = start(kata, timed=args.timed, force=args.fresh)
+    kept = "" if created else " (kept your files; --fresh starts over from the starter)"
+    console.print(f"[bold]{kata.title}[/]: your workspace is {escape(str(path))}{kept}")
+    console.print(f"read {escape(str(kata.path / 'SPEC.md'))}, edit the files there, then:")
+    console.print(f"  kata watch {kata.slug}   (re-grades on every save)")
+    console.print(f"  kata run {kata.slug}     (one grade)   kata hint {kata.slug}   kata progress")
+    clock = clock_line(load_progress()["katas"][kata.slug])
+    if clock:
+        console.print(f"[cyan]timed: {escape(clock)}[/]")
+    return EXIT_PASSED
+
+
+def cmd_hint(args: argparse.Namespace, console: Console) -> int:
+    from harness.commands.hint import format_hint, kata_hints, next_hint
+
+    kata = load_kata(args.slug)
+    if args.all:
+        hints = kata_hints(kata)
+        for i, hint in enumerate(hints, 1):
+            console.print(format_hint(i, len(hints), hint) + "\n", markup=False)
+        return EXIT_PASSED
+    number, total, hint = next_hint(kata)
+    console.print(format_hint(number, total, hint), markup=False)
+    if number == total:
+        console.print("(that was the last hint)")
+    return EXIT_PASSED
+
+
+def cmd_progress(args: argparse.Namespace, console: Console) -> int:
+    from harness.commands.progress import statuses, suggest_next
+
+    katas = [load_kata(s) for s in available_katas()]
+    found = statuses(katas)
+    table = Table("kata", "status", "details")
+    for status in found:
+        colour = {"solved": "green", "in progress": "yellow"}.get(status.state, "dim")
+        table.add_row(status.slug, f"[{colour}]{status.state}[/]", escape(status.detail))
+    console.print(table)
+    solved = sum(s.state == "solved" for s in found)
+    console.print(f"{solved} of {len(found)} katas solved")
+    upcoming = suggest_next(katas, found)
+    if upcoming is not None:
+        verb = "kata watch" if existing_workspace(upcoming.slug) else "kata start"
+        console.print(f"next: {upcoming.slug} — {upcoming.title} ({verb} {upcoming.slug})")
+    return EXIT_PASSED
 
 
 def cmd_grade(args: argparse.Namespace, console: Console) -> int:
@@ -308,6 +373,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
             "median grade (s)",
             "as expected",
             "sandboxed",
+            "load avg (1 min)",
             title="grading throughput",
         )
         table.add_row(
@@ -323,6 +389,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
                     "median_grade_s",
                     "as_expected",
                     "sandboxed",
+                    "load_average",
                 )
             )
         )
@@ -476,8 +543,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--alternative", metavar="NAME", help="grade alternatives/NAME, a correct program"
     )
     which.add_argument("--program", metavar="DIR", help="take the candidate files from DIR")
+    which.add_argument(
+        "--repo-starter",
+        action="store_true",
+        help="grade the repository's starter even when `kata start` made a workspace",
+    )
     _add_grading_options(run)
     run.set_defaults(func=cmd_run)
+
+    start = sub.add_parser(
+        "start", help="copy a kata's starter to your workspace (~/.kata, or $KATA_HOME)"
+    )
+    start.add_argument("slug")
+    start.add_argument("--timed", action="store_true", help="count down the kata's timebox")
+    start.add_argument(
+        "--fresh", action="store_true", help="replace an existing workspace with the starter"
+    )
+    start.set_defaults(func=cmd_start)
+
+    hint = sub.add_parser("hint", help="the next hint of a kata (remembered), or --all")
+    hint.add_argument("slug")
+    hint.add_argument("--all", action="store_true", help="every hint at once")
+    hint.set_defaults(func=cmd_hint)
+
+    sub.add_parser(
+        "progress", help="every kata's status from your runs, and what to do next"
+    ).set_defaults(func=cmd_progress)
 
     grade = sub.add_parser(
         "grade", help="grade a submission: only its candidate files, with this checkout's kata"

@@ -63,6 +63,8 @@ class Row:
     graded_at: str = ""
     seconds: float = 0.0
     attempts: list[dict[str, Any]] = field(default_factory=list)  # earlier runs, oldest first
+    stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds (kata bench)
+    sandboxed: bool = False  # the program ran in Linux namespaces
 
 
 def read_roster(path: Path) -> list[Entry]:
@@ -157,6 +159,8 @@ def grade_entry(job: dict[str, Any]) -> dict[str, Any]:
         options.out_dir = Path(job["out_dir"])
         result = grade(kata, directory, options, trusted_root=Path(job["trusted_root"]))
         row.requirements, row.reason = _requirement_cells(kata, result)
+        row.stages = {t.stage: round(t.duration_s, 2) for t in result.timings}
+        row.sandboxed = bool(result.isolation.get("namespaces"))
         row.status = result.verdict
         if result.error is not None and not result.results:
             row.status, row.reason = "bad entry", str(result.error)
