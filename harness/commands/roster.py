@@ -113,8 +113,11 @@ def _requirement_cells(kata: Kata, result: Any) -> tuple[dict[str, dict[str, str
         mine = [r for r in result.results if r.requirement == req.id]
         bad = [r for r in mine if r.blocking]
         unknown = [r for r in mine if r.unevaluated]
-        if bad:
-            cells[req.id] = {"outcome": "fail", "why": f"{bad[0].id}: {bad[0].message}"}
+        if bad and all(r.id.endswith(":not-run") for r in bad):
+            # Synth or deploy failed: the row's reason says why, once, not per cell.
+            cells[req.id] = {"outcome": "not run", "why": ""}
+        elif bad:
+            cells[req.id] = {"outcome": "fail", "why": bad[0].message}
         elif unknown:
             cells[req.id] = {"outcome": "not evaluable", "why": unknown[0].message}
         elif mine:

@@ -15,6 +15,7 @@ from typing import Any
 from harness.kata import Kata
 
 REASON_CHARS = 300  # the first reason is a sentence; results.json has the rest
+CELL_CHARS = 160  # a requirement cell: enough to name the principal and the action
 CSS = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b}
 table{border-collapse:collapse;font-size:.9rem}
@@ -28,9 +29,9 @@ STATUS_CLASS = {"passed": "pass", "failed": "fail", "incomplete": "na", "bad ent
 CELL_CLASS = {"pass": "pass", "fail": "fail", "not evaluable": "na", "not run": "bad"}
 
 
-def _short(text: str) -> str:
+def _short(text: str, limit: int = REASON_CHARS) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= REASON_CHARS else text[: REASON_CHARS - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _attempts_text(row: dict[str, Any]) -> str:
@@ -115,7 +116,8 @@ def write_html(kata: Kata, rows: list[dict[str, Any]], path: Path) -> Path:
             if cell is None:
                 cells.append('<td class="bad">—</td>')
                 continue
-            why = f'<span class="why">{e(_short(cell["why"]))}</span>' if cell["why"] else ""
+            short = _short(cell["why"], CELL_CHARS)
+            why = f'<span class="why">{e(short)}</span>' if cell["why"] else ""
             cells.append(
                 f'<td class="{CELL_CLASS[cell["outcome"]]}">{e(cell["outcome"])}{why}</td>'
             )

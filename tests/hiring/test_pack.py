@@ -145,3 +145,26 @@ def test_workflow_template_is_read_only_sandboxed_and_takes_inputs_as_data():
     assert "--sandbox require" in grade["run"] and "--pack ../pack" in grade["run"]
     fetch = next(s for s in steps if "fork" in s.get("name", "").lower())
     assert "chmod -R a-w fork" in fetch["run"]
+
+
+@pytest.mark.slow
+def test_verify_a_pack(tmp_path):
+    """`kata verify --pack` proves the pack's kata, not ours: a pack trimmed to two mutants,
+    the first mislabeled, gets the solution ok, the honest mutant ok, the mislabeled one
+    WRONG, and the clauses no mutant covers any more listed."""
+    kata_dir = tmp_path / "katas" / SLUG
+    shutil.copytree(KATAS_DIR / SLUG, kata_dir, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.rmtree(kata_dir / "alternatives")
+    meta = yaml.safe_load((kata_dir / "kata.yaml").read_text())
+    (lying, spec), (honest, _) = list(meta["mutants"].items())[:2]
+    others = sorted({f"R{i}" for i in range(1, 11)} - set(spec["breaks"]), key=len)
+    spec = {k: v for k, v in spec.items() if k not in ("clause", "clauses")}
+    meta["mutants"] = {lying: {**spec, "breaks": [others[0]]}, honest: meta["mutants"][honest]}
+    (kata_dir / "kata.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
+    proc = _kata("verify", "--pack", str(tmp_path))
+    out = proc.stdout
+    assert proc.returncode == 1, out[-3000:]
+    assert "verifying the pack" in out
+    assert "  solution: ok" in out and f"  mutant:{honest}: ok" in out, out[-3000:]
+    assert f"  mutant:{lying}: WRONG" in out, out[-3000:]
+    assert "no mutant breaks this clause" in out
