@@ -107,3 +107,37 @@ def lint(session: nox.Session) -> None:
     session.install("ruff==0.17.6")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def start(session: nox.Session) -> None:
+    """Copy a kata's starter to your workspace: nox -s start -- <slug> [--timed]."""
+    _install(session)
+    if not session.posargs:
+        _usage(session, "name a kata: nox -s start -- <slug> [--timed]")
+    _kata_command(session, "start", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def watch(session: nox.Session) -> None:
+    """Re-grade your workspace on every save: nox -s watch -- <slug> (Ctrl-C stops)."""
+    _install(session)
+    if not session.posargs:
+        _usage(session, "name a kata: nox -s watch -- <slug>")
+    _kata_command(session, "watch", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def hint(session: nox.Session) -> None:
+    """The next hint of a kata: nox -s hint -- <slug> [--all]."""
+    _install(session)
+    if not session.posargs:
+        _usage(session, "name a kata: nox -s hint -- <slug> [--all]")
+    _kata_command(session, "hint", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def progress(session: nox.Session) -> None:
+    """Every kata's status from your runs, and the suggested next one."""
+    _install(session)
+    _kata_command(session, "progress", *session.posargs)

@@ -11,7 +11,8 @@ kata mutant new <slug> <id> [DIR] | kata mutant diff <slug> <id> <edited file or
 kata bench [slug ...] [--runs N]
 kata scan DIR [--stack S] [--check IDS] [--skip-check IDS] [--kata-checks] [--sarif F] [--json F]
 kata up DIR [DIR ...] [--stack S] [--backend DIR]
-kata start <slug> [--timed] [--fresh] | kata hint <slug> [--all] | kata progress
+kata start <slug> [--timed] [--fresh] | kata watch <slug> [--no-policy]
+kata hint <slug> [--all] | kata progress
 """
 
 from __future__ import annotations
@@ -110,6 +111,19 @@ def cmd_start(args: argparse.Namespace, console: Console) -> int:
     if clock:
         console.print(f"[cyan]timed: {escape(clock)}[/]")
     return EXIT_PASSED
+
+
+def cmd_watch(args: argparse.Namespace, console: Console) -> int:
+    from harness.commands.watch import watch
+
+    kata = load_kata(args.slug)
+    workspace = existing_workspace(kata.slug)
+    if workspace is None:
+        raise HarnessError(
+            f"no workspace for {kata.slug} yet", f"make one first: kata start {kata.slug}"
+        )
+    console.print(f"[bold]{kata.title}[/]: watching {escape(str(workspace))}")
+    return watch(kata, workspace, console, policy=not args.no_policy)
 
 
 def cmd_hint(args: argparse.Namespace, console: Console) -> int:
@@ -560,6 +574,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--fresh", action="store_true", help="replace an existing workspace with the starter"
     )
     start.set_defaults(func=cmd_start)
+
+    watch = sub.add_parser("watch", help="re-grade your workspace on every save (Ctrl-C stops)")
+    watch.add_argument("slug")
+    watch.add_argument("--no-policy", action="store_true", help="skip checkov: faster re-grades")
+    watch.set_defaults(func=cmd_watch)
 
     hint = sub.add_parser("hint", help="the next hint of a kata (remembered), or --all")
     hint.add_argument("slug")
