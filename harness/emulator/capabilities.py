@@ -12,6 +12,7 @@ IAM enforcement is proven per check by ``harness.drills.iam.Principals.enforced(
 
 from __future__ import annotations
 
+import contextlib
 import urllib.error
 import urllib.request
 
@@ -65,3 +66,104 @@ def require_services(emulator: Emulator, needed: list[str], slug: str) -> None:
             f"{emulator.endpoint} does not offer",
             "run it on moto (the default emulator), or on an emulator that offers them",
         )
+
+
+# Behaviors a check needs that an emulator may silently drop, each proven by a probe
+# that writes a throwaway resource and reads it back. Found missing on LocalStack
+# 2026.3.0: a Route 53 health check loses its AlarmIdentifier, and a secret's replica
+# loses its KMS key (GetSecretValue in the replica region then fails with an internal
+# error). A check that needs one ends as not evaluable there instead of failing the
+# program for the emulator's gap.
+WHY = {
+    "route53-alarm-health-check": "a CLOUDWATCH_METRIC health check's alarm is not kept",
+    "secret-replica-kms-key": "a secret replica's KMS key is not kept, nor its value readable",
+}
+_PROVEN: dict[tuple[str, str], bool] = {}
+
+
+def _clients(endpoint: str, service: str, region: str):  # type: ignore[no-untyped-def]
+    import boto3
+
+    from harness.emulator import client_kwargs, harness_headers
+
+    client = boto3.client(service, **client_kwargs(endpoint, region))
+    headers = harness_headers(endpoint)  # moto's write guard lets the harness's own through
+    if headers:
+        client.meta.events.register(
+            "before-sign.*.*", lambda request, **_: request.headers.update(headers)
+        )
+    return client
+
+
+def _route53_keeps_alarm(endpoint: str) -> bool:
+    import uuid
+
+    r53 = _clients(endpoint, "route53", "us-east-1")
+    alarm = {"Region": "us-east-1", "Name": f"kata-probe-{uuid.uuid4().hex[:8]}"}
+    check = r53.create_health_check(
+        CallerReference=str(uuid.uuid4()),
+        HealthCheckConfig={"Type": "CLOUDWATCH_METRIC", "AlarmIdentifier": alarm,
+                           "InsufficientDataHealthStatus": "Unhealthy"},
+    )["HealthCheck"]  # fmt: skip
+    try:
+        got = r53.get_health_check(HealthCheckId=check["Id"])["HealthCheck"]
+        return got["HealthCheckConfig"].get("AlarmIdentifier") == alarm
+    finally:
+        r53.delete_health_check(HealthCheckId=check["Id"])
+
+
+def _secret_replica_keeps_key(endpoint: str) -> bool:
+    import uuid
+
+    from botocore.exceptions import ClientError
+
+    key = _clients(endpoint, "kms", "us-west-2").create_key()["KeyMetadata"]
+    name = f"kata-probe-{uuid.uuid4().hex[:8]}"
+    sm = _clients(endpoint, "secretsmanager", "us-east-1")
+    sm.create_secret(
+        Name=name, SecretString="probe",
+        AddReplicaRegions=[{"Region": "us-west-2", "KmsKeyId": key["Arn"]}],
+    )  # fmt: skip
+    try:
+        status = sm.describe_secret(SecretId=name).get("ReplicationStatus", [])
+        kept = any(r.get("KmsKeyId") in (key["Arn"], key["KeyId"]) for r in status)
+        try:
+            read = _clients(endpoint, "secretsmanager", "us-west-2").get_secret_value(SecretId=name)
+        except ClientError:
+            return False
+        return kept and read.get("SecretString") == "probe"
+    finally:
+        with contextlib.suppress(Exception):
+            sm.remove_regions_from_replication(SecretId=name, RemoveReplicaRegions=["us-west-2"])
+        with contextlib.suppress(Exception):
+            sm.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+        with contextlib.suppress(Exception):
+            _clients(endpoint, "kms", "us-west-2").schedule_key_deletion(
+                KeyId=key["KeyId"], PendingWindowInDays=7
+            )
+
+
+_PROBES = {
+    "route53-alarm-health-check": _route53_keeps_alarm,
+    "secret-replica-kms-key": _secret_replica_keeps_key,
+}
+
+
+def has(emulator: Emulator, capability: str) -> bool:
+    """Does the emulator show ``capability``? Probed once per endpoint."""
+    if emulator.kind == "moto":
+        # The embedded moto keeps both (the katas' reference solutions pass there); a
+        # probe's writes would land in the run's leak check, so it is not repeated.
+        return True
+    key = (emulator.endpoint, capability)
+    if key not in _PROVEN:
+        _PROVEN[key] = bool(_PROBES[capability](emulator.endpoint))
+    return _PROVEN[key]
+
+
+def require(emulator: Emulator, capability: str) -> None:
+    """In a check: end it as not evaluable where the emulator lacks ``capability``."""
+    if not has(emulator, capability):
+        from harness.pytest_plugin import not_evaluable
+
+        not_evaluable(f"{name_of(emulator)} at {emulator.endpoint}", WHY[capability])

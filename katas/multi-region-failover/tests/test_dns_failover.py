@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import pytest
 
+from harness.emulator.capabilities import require
+
 RTO_TTL = 60  # seconds a resolver may keep answering with the old record
 DETECTION_MINUTES = 3  # SPEC R7: "below 1 for at most three minutes"
 OUTAGE_LIMIT = 10  # minutes the drill waits for a failover before it gives up
@@ -28,7 +30,8 @@ def _fail_over(region_drill, outage: str, expected) -> None:
 
 
 @pytest.mark.requirement("R6")
-def test_healthy_primary_serves_the_name(region_drill, expected):
+def test_healthy_primary_serves_the_name(region_drill, expected, emulator):
+    require(emulator, "route53-alarm-health-check")  # LocalStack drops the alarm
     region_drill.serving()
     answer = region_drill.resolve()
     assert answer.values == [expected.primary_endpoint], (
@@ -38,7 +41,8 @@ def test_healthy_primary_serves_the_name(region_drill, expected):
 
 
 @pytest.mark.requirement("R6")
-def test_region_failure_fails_over_and_restoring_fails_back(region_drill, expected):
+def test_region_failure_fails_over_and_restoring_fails_back(region_drill, expected, emulator):
+    require(emulator, "route53-alarm-health-check")  # LocalStack drops the alarm
     region_drill.serving()
     _fail_over(region_drill, "failing", expected)
     down = region_drill.resolve()
@@ -55,7 +59,8 @@ def test_region_failure_fails_over_and_restoring_fails_back(region_drill, expect
 
 
 @pytest.mark.requirement("R6")
-def test_ttl_keeps_failover_within_the_rto(region_drill, expected):
+def test_ttl_keeps_failover_within_the_rto(region_drill, expected, emulator):
+    require(emulator, "route53-alarm-health-check")  # LocalStack drops the alarm
     region_drill.serving()
     ttls = {"while the primary serves": region_drill.resolve().ttl}
     _fail_over(region_drill, "silent", expected)
@@ -68,10 +73,11 @@ def test_ttl_keeps_failover_within_the_rto(region_drill, expected):
 
 
 @pytest.mark.requirement("R7")
-def test_a_region_that_stops_reporting_is_unhealthy(region_drill, expected, export):
+def test_a_region_that_stops_reporting_is_unhealthy(region_drill, expected, export, emulator):
     """Silence is detected once the alarm's evaluation range holds too few datapoints
     (CloudWatch looks back N + 2 periods), so it is judged by whether, not how fast:
     the three-minute budget applies to a metric below 1 (next check)."""
+    require(emulator, "route53-alarm-health-check")  # LocalStack drops the alarm
     region_drill.serving()
     minutes = region_drill.minutes_until("ALARM", "silent", limit=OUTAGE_LIMIT)
     assert minutes is not None, (
@@ -130,8 +136,9 @@ def test_the_alarm_definition_fits_the_detection_budget(aws, export, expected):
 
 @pytest.mark.requirement("R7")
 def test_the_health_check_follows_the_alarm_and_no_data_is_unhealthy(
-    aws, export, expected, region_drill
+    aws, export, expected, region_drill, emulator
 ):
+    require(emulator, "route53-alarm-health-check")  # LocalStack drops the alarm
     check = aws("route53").get_health_check(HealthCheckId=export("healthCheckId"))["HealthCheck"]
     config = check["HealthCheckConfig"]
     watched = config.get("AlarmIdentifier") or {}
