@@ -148,10 +148,10 @@ def _attributes(inputs: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     for key, raw in inputs.items():
         attr = snake(key)
         if key in _JSON_DOCUMENTS and isinstance(raw, dict | list) and not _is_special(raw):
-            values[attr] = canonical_actions(json.dumps(_plain(raw)))
+            values[attr] = canonical_document(json.dumps(_plain(raw)))
             continue
         if key in _JSON_DOCUMENTS and isinstance(raw, str) and raw != UNKNOWN:
-            values[attr] = canonical_actions(raw)
+            values[attr] = canonical_document(raw)
             continue
         value = _convert(raw, map_key=key in _MAPS)
         if value is _DROP:
@@ -161,13 +161,15 @@ def _attributes(inputs: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return values, unknown
 
 
-def canonical_actions(document: str) -> str:
-    """The document with every action name in the catalog's spelling (``STS:assumerole``
-    becomes ``sts:AssumeRole``).
+def canonical_document(document: str) -> str:
+    """The document as checkov's checks expect to read it, with the same meaning.
 
-    IAM compares action names case-insensitively; checkov's checks compare them as
-    written, so a correct ``"STS:AssumeRole"`` failed CKV_AWS_287 where ``sts:AssumeRole``
-    passed. Nothing else is touched, and a document already canonical is returned as is.
+    IAM reads ``"Statement": {...}`` as a one-statement list and compares action names
+    case-insensitively; checkov's checks iterate a list and compare names as written, so
+    a correct single-object Statement made CKV_AWS_61 "match no resource" and a correct
+    ``"STS:AssumeRole"`` failed CKV_AWS_287 where ``sts:AssumeRole`` passed. Statements
+    become a list and action names take the catalog's spelling; nothing else is touched,
+    and a document already in that form is returned as it was written.
     """
     try:
         doc = json.loads(document)
@@ -178,8 +180,10 @@ def canonical_actions(document: str) -> str:
         return document
     from harness.iam.catalog import canonical_action
 
-    changed = False
-    for statement in statements if isinstance(statements, list) else [statements]:
+    changed = not isinstance(statements, list)
+    statements = statements if isinstance(statements, list) else [statements]
+    doc["Statement"] = statements
+    for statement in statements:
         if not isinstance(statement, dict):
             continue
         for key in ("Action", "NotAction"):

@@ -172,10 +172,10 @@ def test_assets_are_not_attributes(make) -> None:
     assert change["after_unknown"] == {"code": True}
 
 
-def test_action_names_reach_checkov_in_the_catalogs_spelling():
+def test_action_names_reach_checkov_in_the_catalogs_spelling_and_statements_as_a_list():
     # IAM compares action names case-insensitively; checkov's checks compare them as
     # written, so "STS:AssumeRole" failed CKV_AWS_287 where "sts:AssumeRole" passed.
-    from harness.policy.tfplan import canonical_actions
+    from harness.policy.tfplan import canonical_document
 
     written = json.dumps(
         {
@@ -190,10 +190,14 @@ def test_action_names_reach_checkov_in_the_catalogs_spelling():
             ],
         }
     )
-    doc = json.loads(canonical_actions(written))
+    doc = json.loads(canonical_document(written))
     assert doc["Statement"][0]["Action"] == "sts:AssumeRole"
     assert doc["Statement"][1]["NotAction"] == ["iam:PassRole", "s3:Get*"]
     assert doc["Statement"][0]["Resource"] == "arn:aws:iam::1:role/r"  # nothing else touched
     canonical = '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}'
-    assert canonical_actions(canonical) is canonical
-    assert canonical_actions("not a document") == "not a document"
+    assert canonical_document(canonical) is canonical
+    assert canonical_document("not a document") == "not a document"
+    single = json.loads(
+        canonical_document('{"Statement": {"Effect": "Allow", "Action": "s3:GetObject"}}')
+    )
+    assert single["Statement"] == [{"Effect": "Allow", "Action": "s3:GetObject"}]
