@@ -33,6 +33,7 @@ FILES = {
     "junit": "junit.xml",
     "sarif": "results.sarif",
     "markdown": "summary.md",
+    "html": "results.html",
 }
 STATUS_MARKUP = {
     "passed": "[green]pass[/]",
@@ -248,8 +249,13 @@ def write_junit(result: RunResult, path: Path) -> None:
 
 def write_all(result: RunResult) -> None:
     from harness import report_markdown, report_sarif
+    from harness.reports.html import write_html
 
     write_json(result, result.out_dir / FILES["results"])
+    # to_json again rather than re-reading the file: the same content, no parse step.
+    write_html(
+        result, json.loads(json.dumps(to_json(result), default=str)), result.out_dir / FILES["html"]
+    )
     write_junit(result, result.out_dir / FILES["junit"])
     report_sarif.write_sarif(result, result.out_dir / FILES["sarif"])
     report_markdown.write_markdown(result, result.out_dir / FILES["markdown"])

@@ -319,6 +319,7 @@ def run_kata(
             policy.cancel(ctx)
         except Exception as exc:  # a bug in the scan must not skip teardown below
             error = error or ToolError(f"the policy stage failed: {type(exc).__name__}: {exc}")
+        graph = _resource_graph(ctx)  # taken before teardown empties the state (results.html)
         try:
             if ctx.emulator is not None and ctx.emulator.kind != "pending":
                 ctx.results += teardown.run(ctx)
@@ -350,7 +351,23 @@ def run_kata(
         interrupted=interrupted,
         program_output=output,
         isolation=ctx.isolation.to_dict() if ctx.isolation is not None else {},
+        extra={"graph": graph},
     )
+
+
+def _resource_graph(ctx: RunContext) -> dict:
+    """The stack's resources as deployed, else as previewed: what results.html draws.
+    Never raises: the teardown after it must run."""
+    from dataclasses import asdict
+
+    try:
+        if ctx.state is not None and ctx.state.resources:
+            return {"source": "deployed", "resources": ctx.state.to_dict()["resources"]}
+        if ctx.plan is not None:
+            return {"source": "preview", "resources": [asdict(r) for r in ctx.plan.resources]}
+    except Exception:  # a report's picture is not worth a leaked stack
+        pass
+    return {"source": "none", "resources": []}
 
 
 class _Stop(Exception):

@@ -142,6 +142,7 @@ def test_write_all_writes_every_format_and_results_json_names_them(tmp_path):
         "junit": "junit.xml",
         "sarif": "results.sarif",
         "markdown": "summary.md",
+        "html": "results.html",
     }
     assert all((tmp_path / name).is_file() for name in data["files"].values())
     assert data["isolation"]["namespaces"] is True
