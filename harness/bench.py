@@ -82,3 +82,36 @@ def bench_grade(kata: Kata, n: int = 20, workers: int | None = None) -> dict[str
             if any(stage in r["stages"] for r in runs)
         },
     }
+
+
+def bench_loop(kata: Kata, warm_runs: int = 3, policy: bool = True) -> dict[str, float]:
+    """The learner's loop: one cold grade as `kata run` does it (own emulator, sandbox,
+    checkov started), then warm re-grades as `kata watch` does them (one emulator kept
+    up and reset between runs, checkov's server already warm), all in this process.
+    Grades the reference solution: every stage runs to the end."""
+    from harness import emulator as emu
+
+    options = RunOptions(variant="solution", policy=policy)
+    started = time.perf_counter()
+    cold = run_kata(kata, options)
+    cold_s = time.perf_counter() - started
+    if not cold.passed:
+        raise RuntimeError(f"{kata.slug} solution did not pass; refusing to benchmark it")
+    warm: list[float] = []
+    with emu.start_embedded() as emulator:  # started once, like watch: not a re-grade cost
+        for _ in range(warm_runs):
+            emulator.reset()
+            started = time.perf_counter()
+            result = run_kata(kata, options, emulator=emulator)
+            warm.append(time.perf_counter() - started)
+            if not result.passed:
+                raise RuntimeError(f"{kata.slug} solution failed a warm re-grade")
+    warm_s = statistics.median(warm)
+    return {
+        "cold_s": round(cold_s, 2),
+        "warm_s": round(warm_s, 2),
+        "ratio": round(warm_s / cold_s, 2),
+        "warm_runs": warm_runs,
+        "load_average": round(os.getloadavg()[0], 1),
+        "cores": os.cpu_count() or 1,
+    }

@@ -373,6 +373,16 @@ def cmd_mutant(args: argparse.Namespace, console: Console) -> int:
 def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     from harness.bench import STAGES, bench_grade, bench_kata
 
+    if args.loop:
+        from harness.bench import bench_loop
+
+        numbers = bench_loop(load_kata(args.loop), warm_runs=args.runs)
+        console.print(
+            f"cold {numbers['cold_s']} s, warm {numbers['warm_s']} s, ratio {numbers['ratio']} "
+            f"(median of {numbers['warm_runs']} warm re-grades; load average "
+            f"{numbers['load_average']} on {numbers['cores']} cores)"
+        )
+        return EXIT_PASSED
     if args.grade:
         slug = (args.slugs or ["least-privilege-iam"])[0]
         console.print(f"grading {args.grade} submissions of {slug} in parallel …")
@@ -693,6 +703,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--grade", type=int, metavar="N", help="grade N submissions in parallel; per minute"
     )
     bench.add_argument("--workers", type=int, help="parallel graders (default: one per core)")
+    bench.add_argument(
+        "--loop",
+        metavar="SLUG",
+        help="one cold grade, then --runs warm re-grades as kata watch does them",
+    )
     bench.set_defaults(func=cmd_bench)
 
     scan = sub.add_parser(

@@ -265,7 +265,9 @@ def render(
             )
         out.append("</table></section>")
     if program_output.strip():
-        shown = program_output[:MAX_OUTPUT_CHARS]
+        from harness.sanitize import visible
+
+        shown = visible(program_output[:MAX_OUTPUT_CHARS])  # no terminal escapes either
         out.append(
             f"<section><h2>Program output</h2><pre class='output'>{esc(shown)}</pre></section>"
         )
