@@ -135,11 +135,8 @@ def _requirement_cells(kata: Kata, result: Any) -> tuple[dict[str, dict[str, str
         if blocking:
             r = blocking[0]
             where = r.requirement or str(r.stage)
-            first = (
-                f"{where}: {r.message}"
-                if r.id in (where, r.stage)
-                else (f"{where}: {r.id}: {r.message}")
-            )
+            # A behavioral check's message names its requirement already ("R6 \"…\": …").
+            first = r.message if r.message.startswith(where) else f"{where}: {r.message}"
     return cells, first
 
 
