@@ -38,6 +38,9 @@ class RunOptions:
     policy_timeout_s: float = 300.0  # checkov and cfn-lint, from the end of deploy on
     sandbox: str = "auto"  # "auto" (namespaces where the OS has them), "require", "off"
     max_resources: int = 1000  # resources one program may declare
+    # Only these requirements' checks (kata verify's mutant runs: a mutant must fail on
+    # the requirements it names, and nothing else is asked of it); () means all.
+    focus: tuple[str, ...] = ()
 
 
 @dataclass

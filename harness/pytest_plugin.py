@@ -44,6 +44,7 @@ ENV_ENDPOINT = "KATA_ENDPOINT"
 ENV_EMULATOR_KIND = "KATA_EMULATOR_KIND"
 ENV_REGION = "KATA_REGION"
 ENV_PROGRAM_DIR = "KATA_PROGRAM_DIR"
+ENV_FOCUS = "KATA_FOCUS"  # comma-separated requirement ids (RunOptions.focus)
 
 # The engine of the run whose checks are running: pytest runs in the harness process,
 # so the behavior stage hands its engine over here (``use_engine``) rather than by env.
@@ -83,12 +84,17 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("requirement") is None:
             raise pytest.UsageError(
                 f"{item.nodeid}: every kata check needs @pytest.mark.requirement('R…')"
             )
+    focus = set(filter(None, os.environ.get(ENV_FOCUS, "").split(",")))
+    if focus:  # RunOptions.focus: only these requirements' checks run
+        keep = [i for i in items if i.get_closest_marker("requirement").args[0] in focus]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
 
 
 def _require_env(name: str) -> str:

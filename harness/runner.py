@@ -293,11 +293,14 @@ def run_kata(
             warmer.join()
         ctx.results += deploy.run(ctx)
         deployed = ctx.state is not None and not any(r.blocking for r in ctx.results)
-        if options.policy:  # the verdict rests on deployed values (harness.stages.policy)
+        # The verdict rests on deployed values (harness.stages.policy). A focused run
+        # (RunOptions.focus) scans only when an enforced check belongs to its focus.
+        if options.policy and _in_focus(options, [p.requirement for p in kata.enforced_policies]):
             policy.start(ctx, deployed=deployed)
         if deployed:
             ctx.results += behavior.run(ctx)
-            ctx.results += converge.run(ctx)
+            if not options.focus:  # convergence is no requirement of the SPEC's
+                ctx.results += converge.run(ctx)
         else:
             ctx.results += _not_run(kata, "deploy failed, so this check could not run")
     except _Stop:
@@ -368,6 +371,10 @@ def _resource_graph(ctx: RunContext) -> dict:
     except Exception:  # a report's picture is not worth a leaked stack
         pass
     return {"source": "none", "resources": []}
+
+
+def _in_focus(options: RunOptions, requirements: list[str]) -> bool:
+    return not options.focus or bool(set(options.focus) & set(requirements))
 
 
 class _Stop(Exception):

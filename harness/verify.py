@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from harness.context import RunOptions
 from harness.emulator import Emulator
@@ -50,6 +51,15 @@ def variants(kata: Kata) -> list[str]:
     ]
 
 
+def options_for(kata: Kata, variant: str, **options: Any) -> RunOptions:
+    """How verify runs a variant. A mutant must fail on the requirements it names and is
+    asked nothing else, so only those requirements' checks run (``RunOptions.focus``):
+    the others would only cost time. Every other variant is graded whole."""
+    mutant = next((m for m in kata.mutants if variant == f"mutant:{m.id}"), None)
+    focus = tuple(mutant.breaks) if mutant is not None else ()
+    return RunOptions(variant=variant, focus=focus, **options)
+
+
 def verify_kata(
     kata: Kata,
     emulator: Emulator | None = None,
@@ -62,7 +72,7 @@ def verify_kata(
         if emulator is not None:
             emulator.reset()
         t0 = time.perf_counter()
-        res = run_kata(kata, RunOptions(variant=variant), emulator=emulator)
+        res = run_kata(kata, options_for(kata, variant), emulator=emulator)
         if variant == "starter":
             verdict = Verdict(variant, "fail", not res.passed, _failing(res), res)
         elif variant in mutants:

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from harness.context import RunOptions
 from harness.emulator import start_embedded
 from harness.kata import available_katas, load_kata
 from harness.kata_format.variants import mutant_files, solution_files
 from harness.runner import RunResult, run_kata
-from harness.verify import caught_on, variants
+from harness.verify import caught_on, options_for, variants
 
 KATAS = available_katas()
 VARIANTS = [(slug, variant) for slug in KATAS for variant in variants(load_kata(slug))]
@@ -27,9 +26,8 @@ def emulator():
 
 def _run(slug: str, variant: str, emulator, tmp_path) -> RunResult:
     emulator.reset()
-    return run_kata(
-        load_kata(slug), RunOptions(variant=variant, out_dir=tmp_path / "out"), emulator=emulator
-    )
+    kata = load_kata(slug)
+    return run_kata(kata, options_for(kata, variant, out_dir=tmp_path / "out"), emulator=emulator)
 
 
 def _explain(result: RunResult) -> str:

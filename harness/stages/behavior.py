@@ -21,6 +21,7 @@ from harness.engines.base import Engine
 from harness.pytest_plugin import (
     ENV_EMULATOR_KIND,
     ENV_ENDPOINT,
+    ENV_FOCUS,
     ENV_PROGRAM_DIR,
     ENV_REGION,
     ENV_STATE,
@@ -225,6 +226,7 @@ def run(ctx: RunContext) -> list[CheckResult]:
             program_dir=ctx.workdir,
             engine=ctx.engine,
             timeout_s=ctx.options.behavior_timeout_s,
+            focus=ctx.options.focus,
         )
         failed = sum(1 for r in results if r.outcome != Outcome.PASSED)
         t.outcome = "failed" if failed else "ok"
@@ -242,6 +244,7 @@ def run_checks(
     program_dir: Path | None = None,
     engine: Engine | None = None,
     timeout_s: float | None = None,
+    focus: tuple[str, ...] = (),
 ) -> list[CheckResult]:
     collector = _Collector()
     args: list[Any] = [
@@ -269,6 +272,7 @@ def run_checks(
     }
     if program_dir is not None:
         env[ENV_PROGRAM_DIR] = str(program_dir)
+    env[ENV_FOCUS] = ",".join(focus)
     deadline = _Deadline(timeout_s)
     # pytest's importlib mode reuses a module already in sys.modules under the same
     # name, and names come from paths relative to the rootdir: another kata's (or the
