@@ -13,7 +13,7 @@ from pathlib import Path
 from harness.context import RunOptions
 from harness.kata import Kata
 from harness.kata_format.variants import find_mutant, mutant_files, solution_files, write
-from harness.runner import run_kata
+from harness.runner import RunResult, run_kata
 
 STAGES = ("validate", "synth", "policy", "deploy", "behavior", "converge", "teardown")
 
@@ -96,7 +96,9 @@ def bench_loop(kata: Kata, warm_runs: int = 3, policy: bool = True) -> dict[str,
     cold = run_kata(kata, options)
     cold_s = time.perf_counter() - started
     if not cold.passed:
-        raise RuntimeError(f"{kata.slug} solution did not pass; refusing to benchmark it")
+        raise RuntimeError(
+            f"{kata.slug} solution did not pass; refusing to benchmark it: {_why(cold)}"
+        )
     warm: list[float] = []
     with emu.start_embedded() as emulator:  # started once, like watch: not a re-grade cost
         for _ in range(warm_runs):
@@ -105,7 +107,7 @@ def bench_loop(kata: Kata, warm_runs: int = 3, policy: bool = True) -> dict[str,
             result = run_kata(kata, options, emulator=emulator)
             warm.append(time.perf_counter() - started)
             if not result.passed:
-                raise RuntimeError(f"{kata.slug} solution failed a warm re-grade")
+                raise RuntimeError(f"{kata.slug} solution failed a warm re-grade: {_why(result)}")
     warm_s = statistics.median(warm)
     return {
         "cold_s": round(cold_s, 2),
@@ -115,3 +117,11 @@ def bench_loop(kata: Kata, warm_runs: int = 3, policy: bool = True) -> dict[str,
         "load_average": round(os.getloadavg()[0], 1),
         "cores": os.cpu_count() or 1,
     }
+
+
+def _why(result: RunResult) -> str:
+    """The first blocking check or the run's error, in one line."""
+    if result.error is not None:
+        return str(result.error)
+    bad = next((r for r in result.results if r.blocking), None)
+    return f"{bad.requirement} {bad.id}: {bad.message}"[:400] if bad else result.verdict

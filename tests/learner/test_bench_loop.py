@@ -14,6 +14,9 @@ from harness import bench, cli
 @dataclass
 class FakeResult:
     passed: bool = True
+    error: object = None
+    results: list[object] = field(default_factory=list)
+    verdict: str = "failed"
 
 
 @dataclass
