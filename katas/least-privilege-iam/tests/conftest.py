@@ -614,3 +614,28 @@ def boundary_gaps(pipeline: Pipeline, deployed: Deployed) -> Callable[[], list[s
 @pytest.fixture(scope="session")
 def bucket_policy_probe() -> Callable[[str], str]:
     return probe_bucket_policy
+
+
+@dataclass
+class OtherPrincipals:
+    """Roles and users the stack created beyond the pipeline's three roles and the
+    on-call user. "Every role" (R6) and "no standing access" (R4) mean all of them: a
+    check that read only the exported principals passed a program with a shadow role."""
+
+    roles: dict[str, Grants] = field(default_factory=dict)  # role name -> grants
+    trust: dict[str, Document] = field(default_factory=dict)  # role name -> trust policy
+    users: dict[str, Grants] = field(default_factory=dict)  # user name -> grants
+
+
+@pytest.fixture(scope="session")
+def other_principals(pipeline: Pipeline, aws: Callable[..., Any], stack: Any) -> OtherPrincipals:
+    iam = aws("iam")
+    known_roles = {pipeline.role_name(key) for key in pipeline.roles}
+    found = OtherPrincipals()
+    for resource in stack.resources:
+        if resource.type == "aws:iam/role:Role" and resource.id not in known_roles:
+            found.roles[resource.id] = documents_of_role(iam, resource.id)
+            found.trust[resource.id] = trust_of_role(iam, resource.id)
+        elif resource.type == "aws:iam/user:User" and resource.id != pipeline.on_call_user:
+            found.users[resource.id] = documents_of_user(iam, resource.id)
+    return found

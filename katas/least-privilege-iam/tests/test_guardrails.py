@@ -224,3 +224,23 @@ def test_every_allow_names_its_actions_and_resources(deployed, expect):
                     f'{clause}: {where} allows {sorted(st.actions or ())} on Resource "*".'
                 )
     expect.no_findings(problems)
+
+
+@pytest.mark.requirement("R6")
+def test_every_other_role_of_the_stack_carries_the_pipeline_boundary(
+    deployed, other_principals, expect
+):
+    # "Every role": a role beyond the three (a shadow ingest-v2 with a boundary of its
+    # own that allows everything) is judged too; the pipeline's boundary is the one whose
+    # caps the checks above prove.
+    pipeline_boundaries = {arn for arn in deployed.boundary.values() if arn}
+    problems = []
+    for name, grants in other_principals.roles.items():
+        if not grants.boundary_arn:
+            problems.append(f"role {name} has no permissions boundary")
+        elif grants.boundary_arn not in pipeline_boundaries:
+            problems.append(
+                f"role {name}'s boundary {grants.boundary_arn} is not the pipeline's boundary "
+                f"({', '.join(sorted(pipeline_boundaries)) or 'none'})"
+            )
+    expect.no_findings(problems, 'R6 "every role has a boundary that caps it": ')

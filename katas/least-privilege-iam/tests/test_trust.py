@@ -155,3 +155,36 @@ def test_on_call_users_only_grant_is_assuming_break_glass(least_privilege, expec
     # Every grant of the user's policies, however spelled: sts:AssumeRole on role/* or
     # a read of a bucket is standing access.
     expect.no_findings(least_privilege("on-call"))
+
+
+@pytest.mark.requirement("R4")
+def test_no_other_principal_of_the_stack_opens_a_side_door(deployed, other_principals, expect):
+    # The on-call user steps in only through break-glass, with MFA: another role of the
+    # stack that trusts the user (with MFA or without) is a side door, and another user
+    # with any grant is standing access by another name.
+    user = deployed.on_call_user_arn
+    problems = []
+    for name, trust in other_principals.trust.items():
+        for label, context in (
+            ("with MFA", {"aws:MultiFactorAuthPresent": "true"}),
+            ("without MFA", {}),
+        ):
+            try:
+                admitted = who_can_assume(trust, user, context, identity_allows=False)
+            except UnsupportedCondition as exc:
+                problems.append(f"role {name}: the grader cannot evaluate its trust ({exc})")
+                break
+            if admitted:
+                problems.append(f"role {name} lets the on-call user {user} assume it {label}")
+                break
+    for name, grants in other_principals.users.items():
+        granted = sorted(
+            f"{action} on {', '.join(sorted(st.resources or ['(NotResource)']))}"
+            for _, doc in grants.documents
+            for st in doc.statements
+            if st.effect == "Allow"
+            for action in sorted(st.actions or ["(NotAction)"])
+        )
+        if granted:
+            problems.append(f"user {name} has standing access: {'; '.join(granted[:3])}")
+    expect.no_findings(problems, 'R4 "only the on-call user, only through break-glass with MFA": ')
