@@ -86,6 +86,12 @@ def requirement_rows(result: RunResult) -> list[dict[str, Any]]:
     return rows
 
 
+def _status(outcome: Outcome) -> str:
+    if outcome == Outcome.NOT_EVALUABLE:
+        return "not_evaluable"
+    return "passed" if outcome == Outcome.PASSED else "failed"
+
+
 def harness_checks(result: RunResult) -> list[CheckResult]:
     return [r for r in result.results if r.requirement is None and r.enforced]
 
@@ -115,7 +121,7 @@ def print_summary(console: Console, result: RunResult) -> None:
             escape(reason),
         )
     for check in harness_checks(result):
-        status = "[green]pass[/]" if check.outcome == Outcome.PASSED else "[red]FAIL[/]"
+        status = STATUS_MARKUP[_status(check.outcome)]
         table.add_row("—", escape(check.title), status, "", escape(check.message))
     console.print(table)
     first = next((r for r in rows if r["reason"] and not r["passed"]), None)

@@ -64,7 +64,7 @@ def to_markdown(result: RunResult) -> str:
             f"{row['checks_passed']}/{row['checks_total']} | {_cell(row['reason'])} |"
         )
     for check in harness_checks(result):
-        icon = "✅" if check.outcome == Outcome.PASSED else "❌"
+        icon = {Outcome.PASSED: "✅", Outcome.NOT_EVALUABLE: "⚠️"}.get(check.outcome, "❌")
         lines.append(f"| {icon} — | {_cell(check.title)} | | {_cell(check.message)} |")
     lines.append("")
 

@@ -23,6 +23,7 @@ from harness.errors import (
     HarnessError,
     KataFormatError,
     ToolError,
+    UnsupportedResource,
 )
 from harness.kata import REPO_ROOT, Kata
 from harness.results import CheckResult, Outcome, Stage
@@ -283,6 +284,11 @@ def run_kata(
         ctx.engine = make_engine(ctx)
         try:
             synth.run(ctx)
+        except UnsupportedResource as err:
+            # Valid Pulumi the local engine cannot apply: the engine's limit, not the
+            # candidate's mistake, so nothing is judged — neither passed nor failed.
+            ctx.results += _not_evaluable(kata, f"not evaluable on the local engine: {err}")
+            raise _Stop from None
         except HarnessError as err:
             ctx.results.append(_stage_failure("synth", Stage.SYNTH, "the program runs", err))
             raise _Stop from None
@@ -304,7 +310,8 @@ def run_kata(
         else:
             ctx.results += _not_run(kata, "deploy failed, so this check could not run")
     except _Stop:
-        ctx.results += _not_run(kata, "the program did not synthesize, so this could not run")
+        if not any(r.unevaluated for r in ctx.results):
+            ctx.results += _not_run(kata, "the program did not synthesize, so this could not run")
     except HarnessError as err:
         error = err
     except KeyboardInterrupt:
@@ -371,6 +378,31 @@ def _resource_graph(ctx: RunContext) -> dict:
     except Exception:  # a report's picture is not worth a leaked stack
         pass
     return {"source": "none", "resources": []}
+
+
+def _not_evaluable(kata: Kata, why: str) -> list[CheckResult]:
+    """Every requirement, and the program run itself, reported as not evaluable."""
+    rows = [
+        CheckResult(
+            id="synth",
+            stage=Stage.SYNTH,
+            requirement=None,
+            outcome=Outcome.NOT_EVALUABLE,
+            title="the program runs",
+            message=why,
+        )
+    ]
+    return rows + [
+        CheckResult(
+            id=f"{req.id}:not-evaluable",
+            stage=Stage.SYNTH,
+            requirement=req.id,
+            outcome=Outcome.NOT_EVALUABLE,
+            title=req.title,
+            message=why,
+        )
+        for req in kata.requirements
+    ]
 
 
 def _in_focus(options: RunOptions, requirements: list[str]) -> bool:

@@ -77,7 +77,7 @@ def graded(tmp_path, moto_emulator):
     kata = parse_kata(kata_dir)
 
     def grade(variant):
-        out = tmp_path / variant
+        out = tmp_path / variant.replace("/", "_").replace(":", "-")
         result = run_kata(
             kata, RunOptions(variant=variant, policy=False, out_dir=out), emulator=moto_emulator
         )
@@ -110,3 +110,23 @@ def test_a_failure_wins_over_not_evaluable(graded):
     result, _ = graded("starter")  # exports nothing: R1 fails
     assert result.verdict == "failed" and result.exit_code == EXIT_FAILED
     assert result.failing_requirements() == {"R1"}
+
+
+def test_valid_pulumi_the_local_engine_cannot_apply_is_not_evaluable(graded, tmp_path):
+    # An input of a supported type that the engine does not apply (a bucket's logging
+    # block) stops the run in one line; that is the engine's limit, not the candidate's
+    # mistake, so nothing is judged: exit 3, every requirement not evaluable, never FAIL.
+    program = tmp_path / "program"
+    program.mkdir()
+    (program / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\n\n"
+        "logs = aws.s3.Bucket('logs')\n"
+        "aws.s3.Bucket('data', logging={'target_bucket': logs.id, 'target_prefix': 'x/'})\n"
+        "pulumi.export('queueUrl', aws.sqs.Queue('jobs').url)\n"
+    )
+    result, out = graded(f"program:{program}")
+    assert result.verdict == "incomplete" and result.exit_code == EXIT_INCOMPLETE
+    doc = json.loads((out / "results.json").read_text())
+    assert {r["status"] for r in doc["requirements"]} == {"not_evaluable"}
+    reason = doc["requirements"][0]["reason"]
+    assert reason.startswith("not evaluable on the local engine:") and "logging" in reason
