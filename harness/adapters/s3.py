@@ -658,8 +658,12 @@ class BucketServerSideEncryptionConfiguration(_BucketConfig):
             if "ServerSideEncryptionConfigurationNotFound" in str(exc):
                 return None
             raise
+        # LocalStack answers a deleted configuration with an empty one, not a 404.
+        live = (conf.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []
+        if not live:
+            return None
         rules = []
-        for rule in conf["ServerSideEncryptionConfiguration"]["Rules"]:
+        for rule in live:
             default = rule.get("ApplyServerSideEncryptionByDefault", {})
             r: dict[str, Any] = {
                 "applyServerSideEncryptionByDefault": {"sseAlgorithm": default.get("SSEAlgorithm")}
