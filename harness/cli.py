@@ -104,7 +104,8 @@ def cmd_start(args: argparse.Namespace, console: Console) -> int:
     path, created = start(kata, timed=args.timed, force=args.fresh)
     kept = "" if created else " (kept your files; --fresh starts over from the starter)"
     console.print(f"[bold]{kata.title}[/]: your workspace is {escape(str(path))}{kept}")
-    console.print(f"read {escape(str(kata.path / 'SPEC.md'))}, edit the files there, then:")
+    spec = escape(str(kata.path / "SPEC.md"))
+    console.print(f"read {spec} and edit the files of your workspace, then:")
     console.print(f"  kata watch {kata.slug}   (re-grades on every save)")
     console.print(f"  kata run {kata.slug}     (one grade)   kata hint {kata.slug}   kata progress")
     clock = clock_line(load_progress()["katas"][kata.slug])
