@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -89,8 +90,13 @@ class OutOfBand:
         region: str,
         account: str,
         actor: str = "console-admin",
+        settle_s: float = 0.0,
     ) -> None:
         self.client = client
+        # moto runs a rule's targets before PutEvents answers; LocalStack delivers them
+        # afterwards, so a check reading the inbox at once would find it empty (and a
+        # "sends no page" check would pass for nothing). deliver() waits this long.
+        self.settle_s = settle_s
         self.region = region
         self.account = account
         self.actor = actor
@@ -182,6 +188,8 @@ class OutOfBand:
         entry = result["Entries"][0]
         if result.get("FailedEntryCount") or "EventId" not in entry:
             raise RuntimeError(f"EventBridge refused the event: {entry}")
+        if self.settle_s:
+            time.sleep(self.settle_s)
         return str(entry["EventId"])
 
     # -- EC2 -------------------------------------------------------------------------

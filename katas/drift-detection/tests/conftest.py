@@ -178,8 +178,10 @@ def baseline(stack: StackState, kata_config: dict[str, str]) -> Baseline:
 
 
 @pytest.fixture(scope="session")
-def drills(aws: Callable[..., Any], account: str, region: str) -> OutOfBand:
-    return OutOfBand(aws, region=region, account=account or "123456789012")
+def drills(aws: Callable[..., Any], account: str, region: str, emulator: Any) -> OutOfBand:
+    # Emulators other than moto deliver EventBridge targets after PutEvents answers.
+    settle = 0.0 if emulator.kind == "moto" else 3.0
+    return OutOfBand(aws, region=region, account=account or "123456789012", settle_s=settle)
 
 
 # -- refresh, report, classify --------------------------------------------------------------
