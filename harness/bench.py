@@ -18,10 +18,10 @@ from harness.runner import RunResult, run_kata
 STAGES = ("validate", "synth", "policy", "deploy", "behavior", "converge", "teardown")
 
 
-def bench_kata(kata: Kata, runs: int = 5) -> dict[str, float]:
+def bench_kata(kata: Kata, runs: int = 5, emulator: str = "moto") -> dict[str, float]:
     samples: dict[str, list[float]] = defaultdict(list)
     for _ in range(runs):
-        result = run_kata(kata, RunOptions(variant="solution"))
+        result = run_kata(kata, RunOptions(variant="solution", emulator=emulator))
         if not result.passed:
             raise RuntimeError(f"{kata.slug} solution did not pass; refusing to benchmark it")
         for t in result.timings:
@@ -30,7 +30,9 @@ def bench_kata(kata: Kata, runs: int = 5) -> dict[str, float]:
     return {stage: statistics.median(vals) for stage, vals in samples.items()}
 
 
-def bench_grade(kata: Kata, n: int = 20, workers: int | None = None) -> dict[str, object]:
+def bench_grade(
+    kata: Kata, n: int = 20, workers: int | None = None, emulator: str = "moto"
+) -> dict[str, object]:
     """Grade ``n`` submissions of one kata as a roster; submissions per minute.
 
     The submissions are bare directories holding the kata's solution and its mutants in
@@ -57,7 +59,8 @@ def bench_grade(kata: Kata, n: int = 20, workers: int | None = None) -> dict[str
             expected[f"{i:02d} {variant}"] = "passed" if variant == "solution" else "failed"
         started = time.perf_counter()
         # The roster's path: a warm pool, each entry a single grade (own sandbox, emulator).
-        runs = grade_all(kata, entries, RunOptions(), Path(tmp) / "out", workers=workers)
+        options = RunOptions(emulator=emulator)
+        runs = grade_all(kata, entries, options, Path(tmp) / "out", workers=workers)
         wall = time.perf_counter() - started
     ok = [r for r in runs if r["status"] == expected[r["name"]]]
     return {

@@ -377,6 +377,12 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     if args.loop:
         from harness.bench import bench_loop
 
+        if args.emulator != "moto":
+            raise HarnessError(
+                "bench --loop measures kata watch's loop, which keeps an embedded moto",
+                "drop --emulator; kata bench <slug> --emulator localstack times LocalStack",
+            )
+
         numbers = bench_loop(load_kata(args.loop), warm_runs=args.runs)
         console.print(
             f"cold {numbers['cold_s']} s, warm {numbers['warm_s']} s, ratio {numbers['ratio']} "
@@ -387,7 +393,9 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     if args.grade:
         slug = (args.slugs or ["least-privilege-iam"])[0]
         console.print(f"grading {args.grade} submissions of {slug} in parallel …")
-        numbers = bench_grade(load_kata(slug), n=args.grade, workers=args.workers)
+        numbers = bench_grade(
+            load_kata(slug), n=args.grade, workers=args.workers, emulator=args.emulator
+        )
         table = Table(
             "kata",
             "submissions",
@@ -428,7 +436,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     slugs = args.slugs or available_katas()
     table = Table("kata", *STAGES, "total", title=f"median of {args.runs} runs (s)")
     for slug in slugs:
-        medians = bench_kata(load_kata(slug), runs=args.runs)
+        medians = bench_kata(load_kata(slug), runs=args.runs, emulator=args.emulator)
         table.add_row(slug, *(f"{medians.get(s, 0):.2f}" for s in (*STAGES, "total")))
     console.print(table)
     return EXIT_PASSED
@@ -707,8 +715,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--loop",
         metavar="SLUG",
-        help="one cold grade, then --runs warm re-grades as kata watch does them",
+        help="one cold grade, then --runs warm re-grades as kata watch does them (moto)",
     )
+    _add_emulator_option(bench)
     bench.set_defaults(func=cmd_bench)
 
     scan = sub.add_parser(
