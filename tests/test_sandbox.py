@@ -180,3 +180,39 @@ def test_require_names_each_guarantee_that_did_not_hold():
         "a read-only /proc/sys",
         "a read-only host filesystem",
     ]
+
+
+def test_other_runs_results_and_the_repositorys_git_dir_are_covered(sandbox):
+    # An attack after issue 10 read other runs' results.json and state.json under
+    # .kata-runs, and .git/config, through the read-only checkout.
+    repo = Path(__file__).resolve().parents[1]
+    runs = repo / ".kata-runs"
+    runs.mkdir(exist_ok=True)
+    marker = runs / "sandbox-probe-marker"
+    marker.write_text("another run's result")
+    listing = (
+        "import json, os, sys\n"
+        "print(json.dumps({d: sorted(os.listdir(d)) for d in sys.argv[1:]}))\n"
+    )
+    try:
+        proc = subprocess.run(
+            [
+                *sandbox.prefix(pid_namespace=True),
+                sys.executable,
+                "-c",
+                listing,
+                str(runs),
+                str(repo / ".git"),
+                str(repo / "harness"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"PATH": os.environ["PATH"]},
+        )
+    finally:
+        marker.unlink()
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout)
+    assert seen[str(runs)] == [] and seen[str(repo / ".git")] == []
+    assert "adapters" in seen[str(repo / "harness")]  # the harness itself stays readable

@@ -114,8 +114,15 @@ NOBODY = 65534  # the host uid a root grader's sandbox runs as (see keeper.py)
 COVERED = ("/root", "/home", "/tmp", "/var/tmp", "/run")
 
 
+# Under the checkout (read-only inside): other runs' results and state, and the
+# repository's own config (a remote's credentials). Found by an attack after issue 10.
+REPO_COVERED = (".kata-runs", ".git")
+
+
 def covered_dirs() -> list[str]:
+    repo = Path(__file__).resolve().parents[2]
     dirs = [*COVERED, tempfile.gettempdir(), str(Path.home())]
+    dirs += [str(repo / name) for name in REPO_COVERED]
     with contextlib.suppress(KeyError):
         dirs.append(pwd.getpwuid(os.getuid()).pw_dir)
     found = []
