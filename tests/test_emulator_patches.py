@@ -301,3 +301,26 @@ def test_eventbridge_rules_publish_matching_events_to_sns_topics(aws_client):
     whole = [p for p in pages if "detail" in p]
     assert len(pages) == 2 and {"page": "on-call"} in pages
     assert whole[0]["source"] == name and whole[0]["detail"] == {"n": 1}
+
+
+def test_object_lock_default_retention_on_a_bucket_with_objects(aws_client):
+    # Patch 12: S3 requires versioning, not an empty bucket (moto refused any object).
+    s3 = aws_client("s3")
+    bucket = f"patch-lock-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    s3.put_object(Bucket=bucket, Key="releases/1.0.0/app.zip", Body=b"x")
+    s3.put_object_lock_configuration(
+        Bucket=bucket,
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}},
+        },
+    )
+    rule = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]["Rule"]
+    assert (rule["DefaultRetention"]["Mode"], rule["DefaultRetention"]["Days"]) == ("GOVERNANCE", 1)
+    unversioned = f"{bucket}-plain"
+    s3.create_bucket(Bucket=unversioned)
+    with pytest.raises(ClientError, match="Versioning must be 'Enabled'"):
+        s3.put_object_lock_configuration(
+            Bucket=unversioned, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"}
+        )

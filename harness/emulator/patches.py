@@ -63,6 +63,11 @@ They are tested in tests/test_emulator_patches.py and the drill tests.
     harness keeps IAM's semantics). A request counts as made over HTTPS, as an AWS SDK's
     is (``aws:SecureTransport`` true): moto ignored Bool conditions, so a TLS-only
     bucket policy ("Deny when aws:SecureTransport is false") refused every request.
+12. Object Lock on a bucket with objects: moto refused PutObjectLockConfiguration on any
+    bucket holding an object ("Bucket needs to be empty"), even to set the default
+    retention of a bucket created with Object Lock. S3 requires only versioning (and
+    since 2023 enables Object Lock on existing buckets), so a correct program whose
+    release objects happened to land before its lock configuration failed to deploy.
 """
 
 from __future__ import annotations
@@ -133,6 +138,7 @@ def apply() -> None:
     _keep_secret_replica_keys()
     _authorize_s3_replication_actions()
     _store_composite_alarms()
+    _object_lock_on_buckets_with_objects()
 
 
 def wildcard_matches(patterns: Any, value: str, ignore_case: bool = False) -> bool:
@@ -610,3 +616,31 @@ def _store_composite_alarms() -> None:
 
     CloudWatchResponse.put_composite_alarm = put_composite_alarm
     CloudWatchResponse.describe_alarms = describe_alarms
+
+
+def _object_lock_on_buckets_with_objects() -> None:
+    from moto.s3.exceptions import InvalidBucketState
+    from moto.s3.models import S3Backend
+
+    def put_object_lock_configuration(
+        self: Any,
+        bucket_name: str,
+        lock_enabled: bool,
+        mode: str | None = None,
+        days: int | None = None,
+        years: int | None = None,
+    ) -> None:
+        # moto's own, less its "Bucket needs to be empty" refusal.
+        bucket = self.get_bucket(bucket_name)
+        if not bucket.is_versioned:
+            raise InvalidBucketState(
+                "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration"
+            )
+        if lock_enabled:
+            bucket.object_lock_enabled = True
+            bucket.versioning_status = "Enabled"
+        bucket.default_lock_mode = mode
+        bucket.default_lock_days = days
+        bucket.default_lock_years = years
+
+    S3Backend.put_object_lock_configuration = put_object_lock_configuration

@@ -172,7 +172,7 @@ class Sandbox:
         for path in (self.root, *(writable or [])):
             path.mkdir(parents=True, exist_ok=True)
         # Unix socket paths are capped at 107 bytes: a directory of their own, kept short.
-        self.sockets = Path(tempfile.mkdtemp(prefix="kata-sock-", dir=_short_tmp()))
+        self.sockets = Path(tempfile.mkdtemp(prefix="kata-sock-", dir=short_tmp()))
         self._forwarders: list[_Forwarder] = []
         # A root grader maps the namespace's root to nobody (keeper.py); the run's
         # writable directories then belong to nobody too.
@@ -478,7 +478,8 @@ def _pump(src: socket.socket, dst: socket.socket) -> None:
             dst.shutdown(socket.SHUT_WR)
 
 
-def _short_tmp() -> str | None:
+def short_tmp() -> str | None:
+    """A temp directory short enough for Unix socket paths (about 100 bytes at most)."""
     default = tempfile.gettempdir()
     if len(default) <= 40:
         return default

@@ -52,7 +52,7 @@ from harness.errors import (
     StageTimeout,
     UnsupportedResource,
 )
-from harness.sandbox import limits
+from harness.sandbox import limits, short_tmp
 from harness.sandbox.files import UnsafeFile, read_untrusted, size_untrusted
 
 if TYPE_CHECKING:
@@ -126,7 +126,9 @@ class LocalEngine(Engine):
         """Run the program once; the harness applies what it registers (channel.py) and
         builds the result itself: what was applied, what changed, how it ended."""
         prior = self.state()
-        private = Path(tempfile.mkdtemp(prefix="kata-apply-"))  # the program never sees it
+        # The program never sees it; the channel's socket may live in it, so keep its
+        # path short (a deep TMPDIR would exceed AF_UNIX's ~100-byte limit).
+        private = Path(tempfile.mkdtemp(prefix="kata-apply-", dir=short_tmp()))
         applier = Applier(
             endpoint=self.spec.endpoint,
             stack=self.spec.stack,
