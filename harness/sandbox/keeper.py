@@ -153,11 +153,17 @@ def _make_point(path: str, like_dir: bool) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644))
 
 
-def cover(dirs: list[str], keep: dict[str, int]) -> list[str]:
-    """An empty tmpfs over each directory; what ``keep`` names under it is bound back."""
-    covered = []
+def cover(dirs: list[str], keep: dict[str, int]) -> tuple[list[str], list[str]]:
+    """An empty tmpfs over each directory; what ``keep`` names under it is bound back.
+
+    Returns the covered directories and the paths bound back inside them. A directory
+    under a cover is gone, unless a bound-back path holds it again (a checkout under
+    /tmp brings back its .kata-runs): then it is covered in its turn.
+    """
+    covered: list[str] = []
+    bound: list[str] = []
     for path in sorted(set(dirs), key=len):
-        if any(_under(path, [c]) for c in covered):
+        if any(_under(path, [c]) for c in covered) and not _under(path, bound):
             continue  # already under a cover: what it holds is already gone
         if not os.path.isdir(path) or os.path.islink(path):
             continue
@@ -174,7 +180,8 @@ def cover(dirs: list[str], keep: dict[str, int]) -> list[str]:
                 _mount(f"/proc/self/fd/{fd}", kept, None, MS_BIND | MS_REC)
             except OSError:
                 continue
-    return covered
+            bound.append(kept)
+    return covered, bound
 
 
 def hide_sockets(paths: list[str]) -> list[str]:
@@ -233,7 +240,7 @@ def bind_writable(writable: list[str]) -> None:
 def setup_mounts(
     writable: list[str], hide: list[str], covers: list[str], fds: dict[str, int], sockets: list[str]
 ) -> dict[str, object]:
-    covered = cover(covers, fds)
+    covered, bound = cover(covers, fds)
     hidden = []
     for path in hide:
         try:
@@ -246,7 +253,14 @@ def setup_mounts(
             hidden.append(path)
         except OSError:
             continue  # e.g. a path we may not mount over: reported by omission
-    hidden_sockets = hide_sockets([s for s in sockets if not _under(s, covered + writable)])
+    # A socket under a cover is gone, unless a bound-back path shows it again.
+    hidden_sockets = hide_sockets(
+        [
+            s
+            for s in sockets
+            if not _under(s, writable) and (not _under(s, covered) or _under(s, bound))
+        ]
+    )
     dev = private_dev()
     proc_sys = readonly_proc_sys()
     readonly, failed = 0, []
