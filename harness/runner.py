@@ -382,27 +382,15 @@ def _resource_graph(ctx: RunContext) -> dict:
 
 def _not_evaluable(kata: Kata, why: str) -> list[CheckResult]:
     """Every requirement, and the program run itself, reported as not evaluable."""
-    rows = [
-        CheckResult(
-            id="synth",
-            stage=Stage.SYNTH,
-            requirement=None,
-            outcome=Outcome.NOT_EVALUABLE,
-            title="the program runs",
-            message=why,
-        )
-    ]
-    return rows + [
-        CheckResult(
-            id=f"{req.id}:not-evaluable",
-            stage=Stage.SYNTH,
-            requirement=req.id,
-            outcome=Outcome.NOT_EVALUABLE,
-            title=req.title,
-            message=why,
-        )
-        for req in kata.requirements
-    ]
+    run = CheckResult(
+        id="synth",
+        stage=Stage.SYNTH,
+        requirement=None,
+        outcome=Outcome.NOT_EVALUABLE,
+        title="the program runs",
+        message=why,
+    )
+    return [run, *_each_requirement(kata, Outcome.NOT_EVALUABLE, Stage.SYNTH, why)]
 
 
 def _in_focus(options: RunOptions, requirements: list[str]) -> bool:
@@ -426,12 +414,17 @@ def _stage_failure(check_id: str, stage: Stage, title: str, err: HarnessError) -
 
 def _not_run(kata: Kata, why: str) -> list[CheckResult]:
     """Every requirement without behavior results is marked as not verified."""
+    return _each_requirement(kata, Outcome.ERROR, Stage.BEHAVIOR, why)
+
+
+def _each_requirement(kata: Kata, outcome: Outcome, stage: Stage, why: str) -> list[CheckResult]:
+    suffix = "not-evaluable" if outcome == Outcome.NOT_EVALUABLE else "not-run"
     return [
         CheckResult(
-            id=f"{req.id}:not-run",
-            stage=Stage.BEHAVIOR,
+            id=f"{req.id}:{suffix}",
+            stage=stage,
             requirement=req.id,
-            outcome=Outcome.ERROR,
+            outcome=outcome,
             title=req.title,
             message=why,
         )
