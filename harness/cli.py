@@ -386,8 +386,9 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
         numbers = bench_loop(load_kata(args.loop), warm_runs=args.runs)
         console.print(
             f"cold {numbers['cold_s']} s, warm {numbers['warm_s']} s, ratio {numbers['ratio']} "
-            f"(median of {numbers['warm_runs']} warm re-grades; load average "
-            f"{numbers['load_average']} on {numbers['cores']} cores)"
+            f"(median of {numbers['warm_runs']} warm re-grades, fastest "
+            f"{numbers['warm_min_s']} s; watch's first run {numbers['first_watch_run_s']} s; "
+            f"load average {numbers['load_average']} on {numbers['cores']} cores)"
         )
         return EXIT_PASSED
     if args.grade:

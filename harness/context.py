@@ -61,6 +61,9 @@ class RunContext:
     on_stage: Callable[[StageTiming], None] | None = None
     sandbox: Any = None  # harness.sandbox.Sandbox, when the run has one
     isolation: Any = None  # harness.sandbox.Isolation: what the program got
+    # Runs handed an emulator by their caller (watch, verify, the tests, the benchmark)
+    # grade one person's programs in one process: they may share a warm zygote.
+    shares_workers: bool = False
 
     @property
     def state_file(self) -> Path:

@@ -110,7 +110,11 @@ def make_engine(ctx: RunContext) -> Engine:
         raise HarnessError(f"unknown engine {ctx.options.engine!r}", "use local or pulumi")
     from harness.engines.local import LocalEngine
 
-    kwargs = {"sandbox": ctx.sandbox, "max_resources": ctx.options.max_resources}
+    kwargs = {
+        "sandbox": ctx.sandbox,
+        "max_resources": ctx.options.max_resources,
+        "share_zygote": ctx.shares_workers,
+    }
     if ctx.emulator.kind in ("external", "localstack"):
         return LocalEngine(spec, account_id=emu.account_id(ctx.emulator.endpoint), **kwargs)
     return LocalEngine(spec, **kwargs)
@@ -258,6 +262,7 @@ def run_kata(
 
             own = emulator = localstack.start()
         # A given emulator (tests, verify) runs outside any sandbox, so the program does too.
+        ctx.shares_workers = emulator is not None and own is None
         open_sandbox(
             ctx, scratch, emulator is not None and own is None, own.endpoint if own else None
         )

@@ -1,13 +1,15 @@
 """`kata watch <slug>`: re-grade the workspace on every save, and say what changed.
 
 One process holds what a cold run pays for again and again: the embedded emulator
-stays up and is reset between runs (``Emulator.reset()``), checkov's warm server
-(harness.policy.warm) is started once per process, and the engine's zygote imports
-the SDK while the program copy is made. Saves are noticed by polling the candidate
-files' mtimes and sizes (0.3 s; no extra dependency), and a burst of saves (an editor
-writing a file in two steps) becomes one run: the files must stay unchanged for one
-poll before the run starts. Ctrl-C stops the run in flight, tears the emulator down and
-leaves nothing behind (run_kata removes its scratch directory either way).
+stays up and is reset between runs, with its slow backends rebuilt while the user
+edits (``ready_for_next``); checkov's warm server (harness.policy.warm) and the
+program's zygote (harness.engines.local.shared, which keeps the Pulumi SDK and the
+pulumi_aws modules the program uses imported) are started once per process. Saves
+are noticed by polling the candidate files' mtimes and sizes (0.3 s; no extra
+dependency), and a burst of saves (an editor writing a file in two steps) becomes one
+run: the files must stay unchanged for one poll before the run starts. Ctrl-C stops
+the run in flight, tears the emulator down and leaves nothing behind (run_kata removes
+its scratch directory either way).
 """
 
 from __future__ import annotations
@@ -125,8 +127,6 @@ def watch(
     try:
         seen = snapshot(workspace, kata.candidate_files)
         while True:
-            if runs:
-                emulator.reset()  # nothing of the last run's stack is left to collide with
             result = run_kata(kata, options, emulator=emulator)
             runs += 1
             write_all(result)
@@ -145,6 +145,7 @@ def watch(
                 on_result(result)
             if max_runs is not None and runs >= max_runs:
                 return exit_code
+            ready_for_next(emulator, kata)  # while the user reads and edits
             console.print(
                 f"[dim]watching {escape(str(workspace))} — save to re-grade, Ctrl-C to stop[/]"
             )
@@ -155,6 +156,16 @@ def watch(
     finally:
         if own:
             emulator.stop()
+
+
+def ready_for_next(emulator: Emulator, kata: Kata) -> None:
+    """Between runs, in the time a person takes to read and edit: drop the last run's
+    stack (nothing of it is left to collide with) and rebuild the emulator's slow
+    backends (IAM's managed policies, …), so the next re-grade pays only its work."""
+    from harness import emulator as emu
+
+    emulator.reset()
+    emu.warm_backends(emulator, kata.services, kata.config.get("aws:region", "us-east-1"))
 
 
 def _wait_for_save(workspace: Path, files: list[str], seen: Snapshot, poll_s: float) -> Snapshot:

@@ -193,6 +193,12 @@ def _child(request_path: str, worker: object) -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.chdir(request["workdir"])
+    # A zygote shared by a process's runs (harness.engines.local.shared) serves each
+    # with that run's own environment (HOME, TMPDIR, region): the one a fresh worker
+    # would have been started with.
+    if isinstance(request.get("env"), dict):
+        os.environ.clear()
+        os.environ.update({str(k): str(v) for k, v in request["env"].items()})
     # The zygote may predate the emulator (it warms up during synth): point the
     # program at the endpoint of this run, as a fresh worker's environment would.
     os.environ["AWS_ENDPOINT_URL"] = request["endpoint"]
