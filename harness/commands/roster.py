@@ -143,6 +143,11 @@ def _requirement_cells(kata: Kata, result: Any) -> tuple[dict[str, dict[str, str
 def grade_entry(job: dict[str, Any]) -> dict[str, Any]:
     """Grade one entry (in a pool worker). Never raises: a bad entry is a row."""
     from harness.grade import grade
+    from harness.sandbox import forkserver
+
+    # This worker grades entry after entry, each in a sandbox of its own: its emulator
+    # and zygote enter that sandbox by fork from warm servers (harness.sandbox.forkserver).
+    forkserver.enable()
 
     entry = Entry(**job["entry"])
     kata = parse_kata(Path(job["kata_dir"]))

@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from harness.errors import EmulatorError
@@ -228,7 +228,7 @@ def _start_embedded(port: int, sandbox: Sandbox | None, guarded: bool = False) -
             ) from None
     # stderr goes to a file, not a pipe: a pipe nobody reads fills up and stalls the server.
     with tempfile.TemporaryFile("w+") as errors:
-        proc = subprocess.Popen(
+        proc = _forked(sandbox, env, port, unix_path, errors.fileno()) or subprocess.Popen(
             cmd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -269,6 +269,24 @@ def _start_embedded(port: int, sandbox: Sandbox | None, guarded: bool = False) -
     if proc.stdout:
         proc.stdout.close()
     return emulator
+
+
+def _forked(
+    sandbox: Sandbox | None, env: dict[str, str], port: int, unix_path: Path | None, stderr: int
+) -> Any:
+    """The emulator forked into the sandbox by this process's warm fork server (a roster
+    worker's, harness.sandbox.forkserver), moto already imported; None: exec it."""
+    if sandbox is None or unix_path is None:
+        return None
+    from harness.sandbox import forkserver
+
+    server = forkserver.server("emulator", {k: v for k, v in env.items() if k != "TMPDIR"})
+    if server is None:
+        return None
+    try:
+        return server.spawn(sandbox.pid, env, [str(port), "--unix", str(unix_path)], stderr)
+    except OSError:
+        return None
 
 
 def _read_ready_line(proc: subprocess.Popen) -> str:

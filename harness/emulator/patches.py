@@ -108,7 +108,17 @@ def principal_matches(statement_principal: Any, caller_arn: str) -> bool:
     return False
 
 
+_applied = False
+
+
 def apply() -> None:
+    # Once per process: a fork server (harness.sandbox.forkserver) applies them before
+    # forking the emulator, whose main() applies them again; wrapping twice would, e.g.,
+    # deliver a rule's event twice.
+    global _applied
+    if _applied:
+        return
+    _applied = True
     from moto.iam import access_control as ac
 
     def _check_principal(self: Any, principal: str) -> bool:

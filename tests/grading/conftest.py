@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from harness.context import RunOptions
 from harness.grade import grade
 from harness.kata import Kata, parse_kata
 from harness.runner import RunResult
+from harness.sandbox import forkserver
 
 
 @pytest.fixture
@@ -63,8 +64,25 @@ def grade_it(
             setattr(opts, key, value)
         result = grade(kata, submission, opts, trusted_root=trusted)
         report.write_all(result)
-        assert descendants() <= before, "the run left processes behind"
+        # A roster worker's fork servers outlive a grade by design; their children do not.
+        assert descendants() - forkserver.server_pids() <= before, "the run left processes behind"
         assert list(scratch.iterdir()) == [], "the run left temporary files behind"
         return result
 
     return run
+
+
+@pytest.fixture(params=["exec", "fork"])
+def entered_by(request: pytest.FixtureRequest) -> Iterator[str]:
+    """How the emulator and the zygote enter the run's sandbox: exec'd through nsenter
+    (a single grade) or forked by warm servers that join its namespaces (a roster
+    worker, harness.sandbox.forkserver). Every isolation claim must hold both ways."""
+    if request.param == "fork":
+        forkserver.enable()
+    try:
+        yield request.param
+        if request.param == "fork":  # no silent fall back to exec: the fork path ran
+            counts = forkserver.spawned()
+            assert counts.get("emulator", 0) >= 1 and counts.get("zygote", 0) >= 1, counts
+    finally:
+        forkserver.disable()

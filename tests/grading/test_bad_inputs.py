@@ -207,7 +207,7 @@ HOSTILE = """
 
 @needs_sandbox
 def test_a_hostile_program_finds_no_secret_reaches_nothing_and_changes_nothing(
-    make_fork, grade_it, kata, tmp_path, monkeypatch
+    make_fork, grade_it, entered_by, kata, tmp_path, monkeypatch
 ):
     home = tmp_path / "home"
     (home / ".aws").mkdir(parents=True)
@@ -271,7 +271,9 @@ def test_a_program_that_prints_without_end_is_stopped_with_a_clear_message(make_
 
 
 @needs_sandbox
-def test_a_program_that_forks_without_end_is_stopped_with_every_process(make_fork, grade_it):
+def test_a_program_that_forks_without_end_is_stopped_with_every_process(
+    make_fork, grade_it, entered_by
+):
     fork = make_fork(
         """
 import os

@@ -167,7 +167,9 @@ ROOTER = """
 
 
 @needs_sandbox
-def test_the_program_is_not_root_and_cannot_touch_the_kernels_knobs(make_fork, grade_it):
+def test_the_program_is_not_root_and_cannot_touch_the_kernels_knobs(
+    make_fork, grade_it, entered_by
+):
     result = grade_it(make_fork(program(ROOTER)))
 
     out = result.program_output
@@ -215,7 +217,7 @@ NEIGHBOUR = """
 
 @needs_sandbox
 def test_another_runs_files_and_the_hosts_sockets_are_out_of_reach(
-    make_fork, grade_it, tmp_path, monkeypatch
+    make_fork, grade_it, entered_by, tmp_path, monkeypatch
 ):
     import shutil
     import socket
@@ -284,7 +286,9 @@ MEMORY = """
     ],
     ids=["1000-threads", "2-GiB"],
 )
-def test_threads_and_memory_are_capped_with_one_line_each(make_fork, grade_it, source, message):
+def test_threads_and_memory_are_capped_with_one_line_each(
+    make_fork, grade_it, entered_by, source, message
+):
     result = grade_it(make_fork(program(source)))
 
     [synth] = [r for r in result.results if r.id == "synth"]

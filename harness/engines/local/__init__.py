@@ -53,7 +53,7 @@ from harness.errors import (
     StageTimeout,
     UnsupportedResource,
 )
-from harness.sandbox import limits, short_tmp
+from harness.sandbox import forkserver, limits, short_tmp
 from harness.sandbox.files import UnsafeFile, read_untrusted, size_untrusted
 
 if TYPE_CHECKING:
@@ -300,9 +300,8 @@ class LocalEngine(Engine):
         if not self._zygotes_allowed():
             return None
         if self._zygote is None or not self._zygote.alive():
-            prefix = self.sandbox.prefix(pid_namespace=True) if self.sandbox else []
             try:
-                self._zygote = Zygote(self._env(), prefix)
+                self._zygote = Zygote(self._env(), sandbox=self.sandbox)
             except OSError:
                 return None
         return self._zygote
@@ -685,6 +684,12 @@ def _read_output(log_path: Path, tmpdir: Path) -> str:
         return ""
 
 
+def _server_env(env: dict[str, str]) -> dict[str, str]:
+    """A fork server's own environment: a run's, without what belongs to that run (each
+    child is given its run's whole environment with its request)."""
+    return {k: v for k, v in env.items() if k not in ("HOME", "TMPDIR", "AWS_ENDPOINT_URL")}
+
+
 def _harness_path() -> str:
     """The worker imports the harness from this checkout, not from the program dir."""
     return str(Path(__file__).resolve().parents[3])
@@ -698,19 +703,29 @@ def _kill_group(pid: int) -> None:
 class Zygote:
     """Client side of zygote.py: one warm process that forks a worker per request."""
 
-    def __init__(self, env: dict[str, str], prefix: list[str] | None = None) -> None:
+    def __init__(
+        self, env: dict[str, str], prefix: list[str] | None = None, sandbox: Sandbox | None = None
+    ) -> None:
         # In a PID namespace the pids the zygote reports are the namespace's own: never
         # signal them from out here (the caller kills the whole zygote instead).
-        self.in_namespace = bool(prefix)
-        self.proc = subprocess.Popen(
-            [*(prefix or []), sys.executable, "-m", "harness.engines.local.zygote"],
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            start_new_session=True,
-        )
+        self.in_namespace = bool(prefix) or sandbox is not None
+        server = forkserver.server("zygote", _server_env(env)) if sandbox is not None else None
+        if server is not None:
+            # A roster worker's warm fork server enters the sandbox for us: the same
+            # namespaces and PID 1 as the prefix gives, without importing the SDK again.
+            self.proc: Any = server.spawn(sandbox.pid, env)  # type: ignore[union-attr]
+        else:
+            if sandbox is not None:
+                prefix = sandbox.prefix(pid_namespace=True)
+            self.proc = subprocess.Popen(
+                [*(prefix or []), sys.executable, "-m", "harness.engines.local.zygote"],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                start_new_session=True,
+            )
         if self._readline(60) != "ready":
             self.stop()
             raise OSError("zygote did not start")
