@@ -215,7 +215,11 @@ class _EmulatorStarter(threading.Thread):
                     self.options.endpoint, self.options.allow_remote_endpoint
                 )
             else:
-                self.emulator = emu.start_embedded(sandbox=self.sandbox, preferred=self.port)  # type: ignore[arg-type]
+                self.emulator = emu.start_embedded(
+                    sandbox=self.sandbox,  # type: ignore[arg-type]
+                    preferred=self.port,
+                    warm=self.warm,
+                )
                 emu.warm_backends(self.emulator, *self.warm)
         except BaseException as exc:
             self.error = exc

@@ -168,7 +168,10 @@ def is_up(endpoint: str) -> bool:
 
 
 def start_embedded(
-    port: int | None = None, sandbox: Sandbox | None = None, preferred: int | None = None
+    port: int | None = None,
+    sandbox: Sandbox | None = None,
+    preferred: int | None = None,
+    warm: tuple[list[str], str] | None = None,
 ) -> Emulator:
     """Start moto on loopback; a free port is picked unless one is asked for.
 
@@ -177,14 +180,14 @@ def start_embedded(
     port (``preferred`` first), try again on another one.
     """
     if port is not None:
-        return _start_embedded(port, sandbox, guarded=sandbox is not None)
+        return _start_embedded(port, sandbox, guarded=sandbox is not None, warm=warm)
     try:
         for attempt in range(3):
             try:
                 chosen = preferred if preferred and attempt == 0 else free_port()
                 # A run's own emulator (the runner names its port): guarded from the start.
                 return _start_embedded(
-                    chosen, sandbox, guarded=bool(preferred) or sandbox is not None
+                    chosen, sandbox, guarded=bool(preferred) or sandbox is not None, warm=warm
                 )
             except EmulatorError as err:
                 if "port in use" not in err.message or attempt == 2:
@@ -195,7 +198,12 @@ def start_embedded(
             _PENDING.discard(f"http://127.0.0.1:{preferred}")
 
 
-def _start_embedded(port: int, sandbox: Sandbox | None, guarded: bool = False) -> Emulator:
+def _start_embedded(
+    port: int,
+    sandbox: Sandbox | None,
+    guarded: bool = False,
+    warm: tuple[list[str], str] | None = None,
+) -> Emulator:
     """Start moto on loopback and wait until it answers.
 
     With a sandbox, moto runs inside the run's network namespace (so nothing it is asked
@@ -228,7 +236,7 @@ def _start_embedded(port: int, sandbox: Sandbox | None, guarded: bool = False) -
             ) from None
     # stderr goes to a file, not a pipe: a pipe nobody reads fills up and stalls the server.
     with tempfile.TemporaryFile("w+") as errors:
-        proc = _forked(sandbox, env, port, unix_path, errors.fileno()) or subprocess.Popen(
+        proc = _forked(sandbox, env, port, unix_path, errors.fileno(), warm) or subprocess.Popen(
             cmd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -272,10 +280,16 @@ def _start_embedded(port: int, sandbox: Sandbox | None, guarded: bool = False) -
 
 
 def _forked(
-    sandbox: Sandbox | None, env: dict[str, str], port: int, unix_path: Path | None, stderr: int
+    sandbox: Sandbox | None,
+    env: dict[str, str],
+    port: int,
+    unix_path: Path | None,
+    stderr: int,
+    warm: tuple[list[str], str] | None,
 ) -> Any:
     """The emulator forked into the sandbox by this process's warm fork server (a roster
-    worker's, harness.sandbox.forkserver), moto already imported; None: exec it."""
+    worker's, harness.sandbox.forkserver), moto already imported and the slow backends
+    of ``warm`` (services, region) already built; None: exec it."""
     if sandbox is None or unix_path is None:
         return None
     from harness.sandbox import forkserver
@@ -284,7 +298,8 @@ def _forked(
     if server is None:
         return None
     try:
-        return server.spawn(sandbox.pid, env, [str(port), "--unix", str(unix_path)], stderr)
+        argv = [str(port), "--unix", str(unix_path)]
+        return server.spawn(sandbox.pid, env, argv, stderr, warm=warm)
     except OSError:
         return None
 

@@ -79,6 +79,28 @@ def _preload(kind: str) -> None:
         from harness.sandbox import limits  # noqa: F401
 
 
+_WARMED: set[tuple[str, str]] = set()
+
+
+def _warm_backends(services: list[str], region: str) -> None:
+    """Build, in the server, the moto backends that are slow to build (IAM's 1,600
+    managed policies, EC2's default VPC and catalogs) for the kata's services: every
+    emulator forked afterwards starts with them, as one warmed by
+    harness.emulator.warm_backends would (the same state, built before any run)."""
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    from harness.emulator import SLOW_BACKENDS
+
+    for service in services:
+        key = (service, "global" if service == "iam" else region)
+        if service not in SLOW_BACKENDS or key in _WARMED:
+            continue
+        with contextlib.suppress(Exception):  # best effort: the run warms it otherwise
+            get_backend(service)[DEFAULT_ACCOUNT_ID][key[1]]  # type: ignore[index]
+        _WARMED.add(key)
+
+
 def _enter(keeper_pid: int) -> None:
     """Join the keeper's user, network and mount namespaces as root of the first."""
     libc = _libc()
@@ -175,6 +197,8 @@ def serve(kind: str) -> None:
             if not data:
                 break  # the harness closed its end: no more runs
             request = json.loads(data)
+            if kind == "emulator" and request.get("warm"):
+                _warm_backends(*request["warm"])
             pid = os.fork()
             if pid == 0:
                 _child(kind, request, fds, control)
@@ -272,6 +296,7 @@ class ForkServer:
         argv: list[str] | None = None,
         stderr: int | None = None,
         timeout: float = 30,
+        warm: tuple[list[str], str] | None = None,
     ) -> ForkedProcess:
         """A child inside the sandbox held by ``keeper_pid``; text pipes as stdin/stdout."""
         in_r, in_w = os.pipe()
@@ -281,7 +306,13 @@ class ForkServer:
         with self._lock:
             rid = next(self._ids)
             self._children[rid] = proc
-            request = {"id": rid, "keeper": keeper_pid, "env": env, "argv": argv or []}
+            request = {
+                "id": rid,
+                "keeper": keeper_pid,
+                "env": env,
+                "argv": argv or [],
+                "warm": list(warm) if warm else None,
+            }
             try:
                 socket.send_fds(self._sock, [json.dumps(request).encode()], [in_r, out_w, err])
             finally:
