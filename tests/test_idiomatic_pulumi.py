@@ -4,7 +4,9 @@
   no resource references the referenced resource's id;
 - policies given as dicts (pulumi-aws 7 types them ``str | PolicyDocumentArgs``): the
   provider stores and returns the JSON string;
-- AWS-managed policies exist, as they do in every account.
+- AWS-managed policies exist, as they do in every account;
+- a provider's ``default_tags`` (and stack config ``aws:defaultTags``) tag every taggable
+  resource that provider creates, under the resource's own tags, as ``tags_all`` does.
 """
 
 from __future__ import annotations
@@ -58,3 +60,40 @@ def test_resources_as_ids_dict_policies_and_aws_managed_policies(pulumi_project,
     assert not engine.preview().pending, "a second preview wants no changes"
     engine.destroy()
     assert role not in {r["RoleName"] for r in iam.list_roles()["Roles"]}
+
+
+DEFAULT_TAGS = """
+    import pulumi
+    import pulumi_aws as aws
+
+    tagged = aws.Provider(
+        "tagged", region="us-east-1", default_tags={"tags": {"team": "data", "env": "dev"}}
+    )
+    own = aws.sqs.Queue("own", tags={"env": "prod"}, opts=pulumi.ResourceOptions(provider=tagged))
+    bare = aws.sqs.Queue("bare", opts=pulumi.ResourceOptions(provider=tagged))
+    default = aws.sqs.Queue("default")
+    pulumi.export("own", own.url)
+    pulumi.export("bare", bare.url)
+    pulumi.export("default", default.url)
+    pulumi.export("ownTagsAll", own.tags_all)
+"""
+
+
+def test_default_tags_of_a_provider_and_of_the_stack_config_tag_what_it_creates(
+    pulumi_project, aws_client
+):
+    engine = pulumi_project(DEFAULT_TAGS)
+    engine.spec.config["aws:defaultTags"] = {"tags": {"owner": "stack"}}
+    state = engine.up()
+    sqs = aws_client("sqs")
+
+    def tags(export: str) -> dict:
+        return sqs.list_queue_tags(QueueUrl=state.outputs[export]).get("Tags", {})
+
+    assert tags("own") == {"team": "data", "env": "prod"}  # the resource's own tag wins
+    assert tags("bare") == {"team": "data", "env": "dev"}
+    # The default provider takes the stack's; an explicit provider does not inherit them.
+    assert tags("default") == {"owner": "stack"}
+    assert state.outputs["ownTagsAll"] == {"team": "data", "env": "prod"}
+    assert not engine.preview().pending, "default tags cause no diff on the next preview"
+    engine.destroy()

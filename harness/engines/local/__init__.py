@@ -37,6 +37,7 @@ from harness.engines.local.applier import (
     Registration,
     ResourceFailure,
     describe,
+    parse_default_tags,
     rejected,
 )
 from harness.engines.local.channel import HarnessEnd
@@ -144,6 +145,7 @@ class LocalEngine(Engine):
             prior={r.urn: r for r in prior.resources} if prior else {},
             journal=private / "journal.jsonl" if mode == "up" else None,
             pass_through=self._env().get(SCAN_ENV) == "1",
+            default_tags=parse_default_tags(self.spec.config.get("aws:defaultTags")),
         )
         run = _ProgramRun(applier, self.max_resources, self.spec.workdir)
         where = self.sandbox.sockets if self.sandbox is not None else private

@@ -164,6 +164,8 @@ class Applier:
     purge: bool = False
     # `kata scan`: a type without an adapter is recorded with its inputs, never applied.
     pass_through: bool = False
+    # The default provider's default tags (stack config aws:defaultTags).
+    default_tags: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.clients = ClientPool(self.endpoint)
@@ -172,6 +174,7 @@ class Applier:
         self.changes: list[Change] = []
         self.failures: list[ResourceFailure] = []
         self.provider_regions: dict[str, str] = {}  # provider URN -> region
+        self.provider_tags: dict[str, dict[str, str]] = {}  # provider URN -> default tags
         self._replaced: list[ResourceState] = []
         self.refusals = Refusals()
 
@@ -181,6 +184,15 @@ class Applier:
         urn = provider_ref.split("::")
         urn_key = "::".join(urn[:-1]) if len(urn) > 1 else provider_ref
         return self.provider_regions.get(urn_key) or self.default_region
+
+    def default_tags_of(self, provider_ref: str) -> dict[str, str]:
+        """The default tags of the provider a resource uses: an explicit provider's own
+        (none unless it sets default_tags), else the stack config's."""
+        if not provider_ref:
+            return self.default_tags
+        urn = provider_ref.split("::")
+        urn_key = "::".join(urn[:-1]) if len(urn) > 1 else provider_ref
+        return self.provider_tags.get(urn_key, {})
 
     def context(self, urn: str, region: str, seed: str) -> Context:
         return Context(
@@ -226,6 +238,7 @@ class Applier:
         ):
             return "", self.refusals.placeholder(inputs)
         adapter = self.adapter(reg.type)
+        inputs = with_default_tags(inputs, self.default_tags_of(reg.provider), adapter)
         region = region_for(inputs, self.region_of(reg.provider))
         prior = self.prior.get(reg.urn)
         if prior is not None and prior.type != reg.type:
@@ -250,6 +263,7 @@ class Applier:
         region = inputs.get("region") or self.default_region
         with self.lock:
             self.provider_regions[reg.urn] = region
+            self.provider_tags[reg.urn] = parse_default_tags(inputs.get("defaultTags"))
         id_ = f"{reg.name}-provider"
         self._record(
             reg, id_, inputs, inputs, region, Op.SAME if reg.urn in self.prior else Op.CREATE
@@ -440,3 +454,25 @@ def rejected(failure: ResourceFailure) -> ResourceRejected:
         f"{reg.type} {reg.name!r} was rejected by the emulator: {describe(failure.error)}",
         f"fix the resource's inputs{f' at {reg.source}' if reg.source else ''}",
     )
+
+
+def parse_default_tags(value: Any) -> dict[str, str]:
+    """A provider's ``default_tags`` (``{"tags": {...}}``), as the SDK sends a provider's
+    inputs (a JSON string) or as stack config holds it (a mapping)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    tags = value.get("tags") if isinstance(value, dict) else None
+    return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
+
+
+def with_default_tags(inputs: dict[str, Any], defaults: dict[str, str], adapter: Any) -> dict:
+    """What the AWS provider sends for a taggable resource under default tags: the
+    provider's tags merged under the resource's own (``tags_all``; the resource's win).
+    Applied as the resource's tags, so the emulator holds what AWS would."""
+    if not defaults or "tags" not in getattr(adapter, "handles", ()):
+        return inputs
+    own = inputs.get("tags") if isinstance(inputs.get("tags"), dict) else {}
+    return {**inputs, "tags": {**defaults, **own}}
