@@ -57,11 +57,12 @@ def bench_grade(
                 write(sub / name, text)
             entries.append(Entry(i + 1, f"{i:02d} {variant}", str(sub)))
             expected[f"{i:02d} {variant}"] = "passed" if variant == "solution" else "failed"
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), tree_cpu_s()
         # The roster's path: a warm pool, each entry a single grade (own sandbox, emulator).
         options = RunOptions(emulator=emulator)
         runs = grade_all(kata, entries, options, Path(tmp) / "out", workers=workers)
         wall = time.perf_counter() - started
+        cpu = tree_cpu_s() - cpu  # the pool's workers and their servers: ended and reaped
     ok = [r for r in runs if r["status"] == expected[r["name"]]]
     return {
         "kata": kata.slug,
@@ -70,6 +71,9 @@ def bench_grade(
         "cores": os.cpu_count(),
         "load_average": round(os.getloadavg()[0], 1),
         "wall_s": round(wall, 1),
+        "cpu_s": round(cpu, 1),
+        # What the grades would take on the machine's cores with nothing else running.
+        "quiet_wall_s": round(cpu / (os.cpu_count() or 1), 1),
         "per_minute": round(n / wall * 60, 1),
         "median_grade_s": round(statistics.median(r["seconds"] for r in runs), 1),
         "as_expected": len(ok),
@@ -87,6 +91,34 @@ def bench_grade(
     }
 
 
+def tree_cpu_s() -> float:
+    """CPU seconds used so far by this process and every process below it, live or reaped
+    (from /proc: utime + stime + the reaped children's cutime + cstime of each). A figure
+    the machine's load does not inflate, unlike wall time; orphans are not counted."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (ppid, cpu s incl. reaped children)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ppid = int(fields[1])
+        utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+        stats[int(entry)] = (ppid, (utime + stime + cutime + cstime) / tick)
+    mine = {os.getpid()}
+    changed = True
+    while changed:  # descendants by parent links
+        changed = False
+        for pid, (ppid, _) in stats.items():
+            if ppid in mine and pid not in mine:
+                mine.add(pid)
+                changed = True
+    return sum(stats[pid][1] for pid in mine if pid in stats)
+
+
 def bench_loop(kata: Kata, warm_runs: int = 3, policy: bool = True) -> dict[str, float]:
     """The learner's loop, as the two commands run it, in this process.
 
@@ -101,14 +133,15 @@ def bench_loop(kata: Kata, warm_runs: int = 3, policy: bool = True) -> dict[str,
     from harness.commands.watch import ready_for_next
 
     options = RunOptions(variant="solution", policy=policy)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), tree_cpu_s()
     cold = run_kata(kata, options)
-    cold_s = time.perf_counter() - started
+    cold_s, cold_cpu = time.perf_counter() - started, tree_cpu_s() - cpu
     if not cold.passed:
         raise RuntimeError(
             f"{kata.slug} solution did not pass; refusing to benchmark it: {_why(cold)}"
         )
     warm: list[float] = []
+    warm_cpu: list[float] = []
     with emu.start_embedded() as emulator:  # started once, like watch: not a re-grade cost
         started = time.perf_counter()
         first = run_kata(kata, options, emulator=emulator)  # watch's first run
@@ -117,9 +150,10 @@ def bench_loop(kata: Kata, warm_runs: int = 3, policy: bool = True) -> dict[str,
             raise RuntimeError(f"{kata.slug} solution failed watch's first run: {_why(first)}")
         for _ in range(warm_runs):
             ready_for_next(emulator, kata)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), tree_cpu_s()
             result = run_kata(kata, options, emulator=emulator)
             warm.append(time.perf_counter() - started)
+            warm_cpu.append(tree_cpu_s() - cpu)
             if not result.passed:
                 raise RuntimeError(f"{kata.slug} solution failed a warm re-grade: {_why(result)}")
     warm_s = statistics.median(warm)
@@ -129,6 +163,9 @@ def bench_loop(kata: Kata, warm_runs: int = 3, policy: bool = True) -> dict[str,
         "warm_s": round(warm_s, 2),
         "warm_min_s": round(min(warm), 2),
         "ratio": round(warm_s / cold_s, 2),
+        # CPU seconds of the whole process tree: what the load average cannot inflate.
+        "cold_cpu_s": round(cold_cpu, 2),
+        "warm_cpu_s": round(statistics.median(warm_cpu), 2),
         "warm_runs": warm_runs,
         "load_average": round(os.getloadavg()[0], 1),
         "cores": os.cpu_count() or 1,

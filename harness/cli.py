@@ -388,7 +388,9 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
             f"cold {numbers['cold_s']} s, warm {numbers['warm_s']} s, ratio {numbers['ratio']} "
             f"(median of {numbers['warm_runs']} warm re-grades, fastest "
             f"{numbers['warm_min_s']} s; watch's first run {numbers['first_watch_run_s']} s; "
-            f"load average {numbers['load_average']} on {numbers['cores']} cores)"
+            f"load average {numbers['load_average']} on {numbers['cores']} cores)\n"
+            f"CPU of the process tree: cold {numbers['cold_cpu_s']} s, warm "
+            f"{numbers['warm_cpu_s']} s (median)"
         )
         return EXIT_PASSED
     if args.grade:
@@ -430,6 +432,10 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
         console.print(table)
         medians = numbers["stage_medians_s"]
         console.print("stage medians (s): " + ", ".join(f"{k} {v}" for k, v in medians.items()))
+        console.print(
+            f"CPU of the process tree {numbers['cpu_s']} s: on {numbers['cores']} idle cores "
+            f"at least {numbers['quiet_wall_s']} s"
+        )
         for line in numbers["unexpected"]:
             console.print(f"[red]unexpected[/] {escape(line)}")
         ok = numbers["as_expected"] == numbers["submissions"]

@@ -48,3 +48,13 @@ def test_bench_loop_refuses_a_failing_solution(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(bench, "run_kata", lambda *a, **k: FakeResult(passed=False))
     with pytest.raises(RuntimeError, match="did not pass"):
         bench.bench_loop(SimpleNamespace(slug="x"), warm_runs=1)  # type: ignore[arg-type]
+
+
+def test_tree_cpu_counts_the_cpu_of_children_that_ended() -> None:
+    import subprocess
+    import sys
+
+    before = bench.tree_cpu_s()
+    burn = "import time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", burn], check=True)
+    assert bench.tree_cpu_s() - before >= 0.45  # the child's 0.5 s, reaped by us
