@@ -97,3 +97,59 @@ def test_default_tags_of_a_provider_and_of_the_stack_config_tag_what_it_creates(
     assert state.outputs["ownTagsAll"] == {"team": "data", "env": "prod"}
     assert not engine.preview().pending, "default tags cause no diff on the next preview"
     engine.destroy()
+
+
+TRANSFORMS = """
+    import pulumi
+    import pulumi_aws as aws
+
+    def tag(key, value):
+        def transform(args):
+            if args.type_ != "aws:sqs/queue:Queue":
+                return None
+            props = dict(args.props)
+            props["tags"] = {**(props.get("tags") or {}), key: value}
+            return pulumi.ResourceTransformResult(props, args.opts)
+        return transform
+
+    async def keep(args):  # async transforms are awaited, as the engine does
+        if args.type_ == "aws:sqs/queue:Queue" and args.name == "kept":
+            retain = pulumi.ResourceOptions(retain_on_delete=True)
+            return pulumi.ResourceTransformResult(
+                args.props, pulumi.ResourceOptions.merge(args.opts, retain)
+            )
+        return None
+
+    pulumi.runtime.register_resource_transform(tag("stack", "yes"))
+    pulumi.runtime.register_resource_transform(keep)
+
+    class Tenant(pulumi.ComponentResource):
+        def __init__(self, name, opts=None):
+            super().__init__("test:index:Tenant", name, None, opts)
+            self.queue = aws.sqs.Queue(f"{name}-q", opts=pulumi.ResourceOptions(parent=self))
+
+    acme = Tenant("acme", opts=pulumi.ResourceOptions(transforms=[tag("tenant", "acme")]))
+    own = aws.sqs.Queue("own", opts=pulumi.ResourceOptions(transforms=[tag("own", "1")]))
+    kept = aws.sqs.Queue("kept")
+    pulumi.export("child", acme.queue.url)
+    pulumi.export("own", own.url)
+"""
+
+
+def test_transforms_own_inherited_and_stack_run_before_the_resource_is_applied(
+    pulumi_project, aws_client
+):
+    engine = pulumi_project(TRANSFORMS)
+    state = engine.up()
+    sqs = aws_client("sqs")
+
+    def tags(export: str) -> dict:
+        return sqs.list_queue_tags(QueueUrl=state.outputs[export]).get("Tags", {})
+
+    assert tags("child") == {"tenant": "acme", "stack": "yes"}  # the parent's, then stack's
+    assert tags("own") == {"own": "1", "stack": "yes"}
+    assert state.named("kept").retain_on_delete, "a transform's options are honoured too"
+    assert not engine.preview().pending
+    engine.destroy()
+    kept = sqs.get_queue_url(QueueName=state.named("kept").outputs["name"])["QueueUrl"]
+    sqs.delete_queue(QueueUrl=kept)  # retained by destroy, as the transform asked

@@ -105,6 +105,8 @@ def build_monitor(registrar: Registrar, invokes: Invokes, sources: dict) -> Any:
         """The SDK's mock monitor, but resources are really created in the emulator."""
 
         stack_urn = ""
+        # URN -> the transforms its children inherit (its own, then its ancestors').
+        inherited: dict[str, list[Any]] = {}
 
         def RegisterResource(self, request: Any) -> Any:
             urn = self.make_urn(request.parent, request.type, request.name)
@@ -115,6 +117,18 @@ def build_monitor(registrar: Registrar, invokes: Invokes, sources: dict) -> Any:
             inputs, _ = rpc.deserialize_properties_unwrap_secrets(
                 request.object, keep_unknowns=True
             )
+            # The engine runs `transforms` (ResourceOptions.transforms, inherited by
+            # children, then stack transforms) before it registers a resource; the SDK's
+            # mock monitor does not, which made a correct program that tags through them
+            # fail. The callbacks live in this process: run them here, as the engine would.
+            chain = mocks._resolve_callbacks(request.transforms)
+            chain += ApplyingMonitor.inherited.get(request.parent, [])
+            ApplyingMonitor.inherited[urn] = chain
+            options = None
+            if chain or self._stack_transforms:
+                inputs, options = run_transforms(
+                    [*chain, *self._stack_transforms], request, _plain(inputs), _sync_await
+                )
             reg = Registration(
                 urn=urn,
                 type=request.type,
@@ -131,6 +145,8 @@ def build_monitor(registrar: Registrar, invokes: Invokes, sources: dict) -> Any:
                 custom=bool(request.custom),
                 source=sources.get((request.type, request.name), ""),
             )
+            if options is not None:
+                with_transformed_options(reg, options)
             id_, outputs = registrar.register(reg, _plain(inputs))
             obj = _sync_await(rpc.serialize_properties(_documents_as_strings(outputs), {}))
             self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, outputs)
@@ -164,6 +180,44 @@ def build_monitor(registrar: Registrar, invokes: Invokes, sources: dict) -> Any:
             return empty_pb2.Empty()
 
     return ApplyingMonitor(Calls())
+
+
+def run_transforms(
+    transforms: list[Any], request: Any, props: dict[str, Any], sync_await: Any
+) -> tuple[dict[str, Any], Any]:
+    """Each transform in order gets the props and options the previous one returned
+    (``ResourceTransformArgs``); None leaves them as they were. Async ones are awaited."""
+    import inspect
+
+    import pulumi
+    from pulumi.resource import ResourceTransformArgs
+
+    opts = pulumi.ResourceOptions(
+        protect=bool(request.protect),
+        retain_on_delete=bool(request.retainOnDelete),
+        ignore_changes=list(request.ignoreChanges) or None,
+    )
+    for transform in transforms:
+        args = ResourceTransformArgs(
+            bool(request.custom), request.type, request.name, dict(props), opts
+        )
+        result = transform(args)
+        if inspect.isawaitable(result):
+            result = sync_await(result)
+        if result is not None:
+            props = dict(result.props) if result.props is not None else props
+            opts = result.opts if result.opts is not None else opts
+    return props, opts
+
+
+def with_transformed_options(reg: Registration, opts: Any) -> None:
+    """The options a transform may change that the local engine honours."""
+    if opts.protect is not None:
+        reg.protect = bool(opts.protect)
+    if opts.retain_on_delete is not None:
+        reg.retain_on_delete = bool(opts.retain_on_delete)
+    if opts.ignore_changes is not None:
+        reg.ignore_changes = list(opts.ignore_changes)
 
 
 def read_resource(args: Any) -> tuple[str, dict]:
