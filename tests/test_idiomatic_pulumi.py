@@ -153,3 +153,40 @@ def test_transforms_own_inherited_and_stack_run_before_the_resource_is_applied(
     engine.destroy()
     kept = sqs.get_queue_url(QueueName=state.named("kept").outputs["name"])["QueueUrl"]
     sqs.delete_queue(QueueUrl=kept)  # retained by destroy, as the transform asked
+
+
+KEY_POLICY = """
+    import json
+    import pulumi
+    import pulumi_aws as aws
+
+    me = aws.get_caller_identity()
+    key = aws.kms.Key("data", description="tenant data")
+    aws.kms.KeyPolicy(
+        "data",
+        key_id=key.id,
+        policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "Root", "Effect": "Allow", "Action": "kms:*", "Resource": "*",
+                "Principal": {"AWS": f"arn:aws:iam::{me.account_id}:root"},
+            }],
+        }),
+    )
+    pulumi.export("keyId", key.id)
+"""
+
+
+def test_a_key_policy_as_its_own_resource_is_the_keys_policy(pulumi_project, aws_client):
+    engine = pulumi_project(KEY_POLICY)
+    state = engine.up()
+    kms = aws_client("kms")
+    policy = json.loads(
+        kms.get_key_policy(KeyId=state.outputs["keyId"], PolicyName="default")["Policy"]
+    )
+    assert [s["Sid"] for s in policy["Statement"]] == ["Root"]
+    assert not engine.preview().pending
+    assert not engine.refresh(), "the policy read back is the one applied: no drift"
+    engine.destroy()
+    meta = kms.describe_key(KeyId=state.outputs["keyId"])["KeyMetadata"]
+    assert meta["KeyState"] == "PendingDeletion"

@@ -8,6 +8,7 @@ Deleting a key schedules its deletion, as the provider does (``deletion_window_i
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -224,4 +225,70 @@ class Alias(Adapter):
                 raise
 
 
-ADAPTERS: list[type[Adapter]] = [Key, Alias]
+class KeyPolicy(Adapter):
+    """A key's policy as a resource of its own (``aws.kms.KeyPolicy``); id = the key id.
+
+    A key always has a policy: deleting this resource puts back the default one (the
+    account may use the key through IAM), as the provider does."""
+
+    type_token = "aws:kms/keyPolicy:KeyPolicy"
+    replace_on = frozenset({"keyId"})
+    unreadable = frozenset({"bypassPolicyLockoutSafetyCheck"})
+    handles = frozenset({"keyId", "policy", "bypassPolicyLockoutSafetyCheck"})
+
+    def _put(self, ctx: Context, inputs: dict[str, Any]) -> None:
+        kwargs: dict[str, Any] = {
+            "KeyId": inputs["keyId"],
+            "PolicyName": "default",
+            "Policy": inputs["policy"],
+        }
+        if inputs.get("bypassPolicyLockoutSafetyCheck"):
+            kwargs["BypassPolicyLockoutSafetyCheck"] = True
+        ctx.client("kms").put_key_policy(**kwargs)
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        self._put(ctx, inputs)
+        return str(inputs["keyId"]), dict(inputs)
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        kms = ctx.client("kms")
+        try:
+            if kms.describe_key(KeyId=id_)["KeyMetadata"].get("KeyState") in GONE_STATES:
+                return None
+            policy = kms.get_key_policy(KeyId=id_, PolicyName="default")["Policy"]
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise
+        same = canonical_json(policy) == canonical_json(inputs.get("policy"))
+        return {**inputs, "policy": inputs.get("policy") if same else policy}
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        self._put(ctx, new)
+        return dict(new)
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        default = {
+            "Version": "2012-10-17",
+            "Id": "key-default-1",
+            "Statement": [
+                {
+                    "Sid": "Enable IAM User Permissions",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:{ctx.partition}:iam::{ctx.account_id}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ],
+        }
+        try:
+            self._put(ctx, {"keyId": id_, "policy": json.dumps(default)})
+        except ClientError as exc:
+            # A key already gone or pending deletion has nothing to put back.
+            if not (not_found(exc) or error_code(exc) == "KMSInvalidStateException"):
+                raise
+
+
+ADAPTERS: list[type[Adapter]] = [Key, Alias, KeyPolicy]
