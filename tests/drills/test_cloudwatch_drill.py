@@ -443,3 +443,25 @@ def test_the_store_reads_a_period_whatever_order_data_came_in(aws_client):
         drill.put(NS, "Errors", minute, dimensions=API, timestamp=START + timedelta(minutes=minute))
     assert drill.read(NS, "Errors", dimensions=API, start=START, period=180) == 0 + 1
     assert drill.read(NS, "Errors", dimensions=API, start=START, period=360) == 13
+
+
+def test_definitions_read_once_unless_asked(aws_client, alarms, uid):
+    """``reread=False``: the definitions of the first evaluation hold until ``reload()``;
+    the default reads them every minute."""
+    name = alarms(f"once-{uid}", **errors_alarm(EvaluationPeriods=1, DatapointsToAlarm=1))
+    cached = AlarmDrill(aws_client, EAST, start=START, alarms=[name], reread=False)
+    fresh = AlarmDrill(aws_client, EAST, start=START, alarms=[name])
+    cached.advance(1)
+    aws_client("cloudwatch", EAST).put_metric_alarm(
+        AlarmName=name, **errors_alarm(EvaluationPeriods=1, DatapointsToAlarm=1, Threshold=50)
+    )
+
+    def errors(d: AlarmDrill) -> None:
+        d.put(NS, "Errors", 10, dimensions=API)
+
+    cached.advance(1, each_minute=errors)
+    fresh.advance(2, each_minute=errors)
+    assert (cached.state(name), fresh.state(name)) == ("ALARM", "OK")
+    cached.reload()
+    cached.advance(1, each_minute=errors)
+    assert cached.state(name) == "OK"
