@@ -273,7 +273,9 @@ def incident(
     ``base`` is the normal traffic before it (history and settling); ``timeline`` is a
     list of (minutes, Minute) played in order, or a function ``(drill, minute) -> Minute``
     that returns None to stop (at most ``max_minutes``; ``until_paged``: or at the first
-    page).
+    page). ``burning=(minutes, Minute)``: the incident began that long ago (published as
+    history after the normal six hours); evaluation starts now, without settling, and
+    every notification counts (its time is measured from the incident's start).
     """
     cache: dict[str, Incident] = {}
 
@@ -283,22 +285,29 @@ def incident(
         timeline: Timeline,
         max_minutes: int = 400,
         until_paged: bool = False,
+        burning: tuple[int, Minute] | None = None,
     ) -> Incident:
         if name in cache:
             return cache[name]
         assert require_topics.pager and require_topics.ticket
-        drill = AlarmDrill(aws, expected.region, start=START)
-        for k in range(HISTORY_MINUTES, 0, -1):
-            publish(drill, base, expected, at=START - timedelta(minutes=k))
+        # The program does not change during an incident: read its alarms once.
+        drill = AlarmDrill(aws, expected.region, start=START, reread=False)
+        before, during = burning or (0, base)
+        for k in range(HISTORY_MINUTES + before, 0, -1):
+            publish(
+                drill, during if k <= before else base, expected, at=START - timedelta(minutes=k)
+            )
         with contextlib.ExitStack() as stack:
             stack.callback(drill.restore)
             pager = stack.enter_context(Inbox.subscribe(aws, require_topics.pager))
             ticket = stack.enter_context(Inbox.subscribe(aws, require_topics.ticket))
             each = _each(base, expected)
-            drill.advance(SETTLE_MINUTES, each_minute=each)
-            pager.drain()
-            ticket.drain()
-            result = Incident(name, drill, drill.now, require_topics.pager, require_topics.ticket)
+            if burning is None:
+                drill.advance(SETTLE_MINUTES, each_minute=each)
+                pager.drain()
+                ticket.drain()
+            start = drill.now - timedelta(minutes=before)
+            result = Incident(name, drill, start, require_topics.pager, require_topics.ticket)
             try:
                 if callable(timeline):
                     for minute in range(max_minutes):
