@@ -165,27 +165,35 @@ SILENCE = Minute(requests=0, concurrency=None)
 
 
 def publish(drill: AlarmDrill, m: Minute, expected: Expected, at: datetime | None = None) -> None:
-    api = {"ApiName": expected.api_name, "Stage": STAGE}
-    if m.requests > 0:
-        drill.put("AWS/ApiGateway", "Count", values=[1], counts=[m.requests], dimensions=api,
-                  unit="Count", timestamp=at)  # fmt: skip
-        ok = m.requests - m.failures
-        values, counts = zip(*[(v, c) for v, c in ((0, ok), (1, m.failures)) if c > 0], strict=True)
-        drill.put("AWS/ApiGateway", "5XXError", values=values, counts=counts, dimensions=api,
-                  unit="Count", timestamp=at)  # fmt: skip
-        slow = round(m.requests * m.slow)
-        p99 = round(m.requests * 0.02)
-        fast = m.requests - slow - p99
-        latency = [(v, c) for v, c in ((120, fast), (400, p99), (2500, slow)) if c > 0]
-        values, counts = zip(*latency, strict=True)
-        drill.put("AWS/ApiGateway", "Latency", values=values, counts=counts, dimensions=api,
-                  unit="Milliseconds", timestamp=at)  # fmt: skip
+    # API Gateway publishes each metric per API and stage and per API; Lambda publishes
+    # concurrency per function and for the account (SPEC, *The metrics*).
+    for api in ({"ApiName": expected.api_name, "Stage": STAGE}, {"ApiName": expected.api_name}):
+        _publish_api(drill, m, api, at)
     if m.concurrency is not None:
-        drill.put("AWS/Lambda", "ConcurrentExecutions", m.concurrency, unit="Count",
-                  dimensions={"FunctionName": expected.function_name}, timestamp=at)  # fmt: skip
+        for dims in ({"FunctionName": expected.function_name}, None):
+            drill.put("AWS/Lambda", "ConcurrentExecutions", m.concurrency, unit="Count",
+                      dimensions=dims, timestamp=at)  # fmt: skip
     if m.maintenance:
         drill.put("Checkout/Operations", "MaintenanceWindow", 1, unit="Count",
                   dimensions={"Service": expected.service}, timestamp=at)  # fmt: skip
+
+
+def _publish_api(drill: AlarmDrill, m: Minute, api: dict[str, str], at: datetime | None) -> None:
+    if m.requests <= 0:
+        return  # no requests: API Gateway publishes nothing
+    drill.put("AWS/ApiGateway", "Count", values=[1], counts=[m.requests], dimensions=api,
+              unit="Count", timestamp=at)  # fmt: skip
+    ok = m.requests - m.failures
+    values, counts = zip(*[(v, c) for v, c in ((0, ok), (1, m.failures)) if c > 0], strict=True)
+    drill.put("AWS/ApiGateway", "5XXError", values=values, counts=counts, dimensions=api,
+              unit="Count", timestamp=at)  # fmt: skip
+    slow = round(m.requests * m.slow)
+    p99 = round(m.requests * 0.02)
+    fast = m.requests - slow - p99
+    latency = [(v, c) for v, c in ((120, fast), (400, p99), (2500, slow)) if c > 0]
+    values, counts = zip(*latency, strict=True)
+    drill.put("AWS/ApiGateway", "Latency", values=values, counts=counts, dimensions=api,
+              unit="Milliseconds", timestamp=at)  # fmt: skip
 
 
 # --- incidents --------------------------------------------------------------------------

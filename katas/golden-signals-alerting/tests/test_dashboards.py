@@ -120,7 +120,9 @@ def test_the_oncall_dashboard_shows_the_four_signals_and_the_burn_rate(board, ex
     api = _of_api(expected)
     shown = b.graphed()
     wanted = {
-        "Latency at p99": lambda r: api(r) and r.name == "Latency" and r.stat.lower() == "p99",
+        "Latency at p99": lambda r: (
+            api(r) and r.name == "Latency" and r.stat.lower() in ("p99", "p99.0")
+        ),
         "Count (traffic)": lambda r: api(r) and r.name == "Count",
         "5XXError (errors)": lambda r: api(r) and r.name == "5XXError",
         "ConcurrentExecutions (saturation)": lambda r: (

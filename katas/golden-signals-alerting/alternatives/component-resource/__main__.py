@@ -2,7 +2,8 @@
 
 An ``SloAlerting`` ComponentResource owns the key, both topics, every alarm and the
 dashboards; the program only describes the service and its SLO. Composite rules name
-their children by ARN, the topics name their key by id, the suppressor waits a minute.
+their children by ARN, the topics name their key by id, the suppressor waits a minute,
+and the alarms watch the API's per-API metrics (ApiName only).
 """
 
 import json
@@ -86,7 +87,7 @@ class SloAlerting(pulumi.ComponentResource):
         super().__init__("acme:alerting:SloAlerting", name, None, opts)
         self.child = pulumi.ResourceOptions(parent=self)
         account = aws.get_caller_identity().account_id
-        self.dims = {"ApiName": api_name, "Stage": STAGE}
+        self.dims = {"ApiName": api_name}  # the API as a whole (its only stage is prod)
 
         self.key = aws.kms.Key(
             f"{name}-key",
