@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import DAY, NIGHT, SPIKE
+from conftest import DAY, NIGHT, SPIKE, Minute
 
 SPIKE_PAGES_WITHIN = 5
 TRAFFIC_PAGES_WITHIN = 10
@@ -72,12 +72,48 @@ def test_near_zero_traffic_pages_within_10_minutes(incident):
     )
 
 
+QUIET = Minute(requests=10)  # the line itself: "fewer than 10 a minute" pages, 10 does not
+NIGHT_MINUTES, QUIET_MINUTES = 30, 15
+
+
+@pytest.fixture(scope="module")
+def night(incident):
+    """A normal night (30 a minute), then 15 minutes at exactly 10 a minute, then night
+    again: one incident judges both quiet-but-alive traffic levels."""
+    return incident("night", NIGHT, [(NIGHT_MINUTES, NIGHT), (QUIET_MINUTES, QUIET), (15, NIGHT)])
+
+
+def _pages_between(incident, first: float, last: float | None = None) -> list:
+    return [
+        e
+        for e in incident.notified(incident.pager_arn)
+        if incident.minute(e) > first and (last is None or incident.minute(e) <= last)
+    ]
+
+
 @pytest.mark.requirement("R1")
-def test_night_traffic_pages_nobody(incident):
+def test_night_traffic_pages_nobody(night):
     """R1 traffic: 30 requests a minute is a normal night."""
-    night = incident("night", NIGHT, [(60, NIGHT)])
     night.check_evaluable()
-    assert not night.notified(night.pager_arn) and not night.alarm_pages(), (
+    paged = _pages_between(night, 0, NIGHT_MINUTES)
+    assert not paged, (
         "R1 traffic: a normal night (30 requests a minute, none failing) must page nobody: "
         + night.describe_pages()
+    )
+
+
+@pytest.mark.requirement("R1")
+def test_ten_requests_a_minute_pages_nobody(night):
+    """R1 traffic: "fewer than 10 requests a minute" pages; exactly 10 is not fewer."""
+    night.check_evaluable()
+    paged = _pages_between(night, NIGHT_MINUTES)
+    assert not paged, (
+        f"R1 traffic-drop: {QUIET_MINUTES} minutes at exactly 10 requests a minute (not "
+        f"fewer than 10) paged ({', '.join(sorted({e.alarm for e in paged}))}): "
+        f"{night.describe_pages()} (does the traffic alarm page at 10 or fewer, "
+        "LessThanOrEqualToThreshold, instead of fewer than 10?)"
+    )
+    assert not night.alarm_pages(), (
+        "R1 traffic: a night with 30, then 10, requests a minute sent ALARM pages: "
+        + ", ".join(p.alarm for p in night.alarm_pages())
     )
