@@ -4,6 +4,7 @@ it never evaluates metrics, so drills drive alarm state directly.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -33,12 +34,88 @@ LISTS = {
 }
 INTEGERS = {"evaluationPeriods", "period", "datapointsToAlarm"}
 
+# pulumi metricQueries[] / metricQueries[].metric -> PutMetricAlarm Metrics[] members
+QUERY_FIELDS = {
+    "id": "Id",
+    "expression": "Expression",
+    "label": "Label",
+    "returnData": "ReturnData",
+    "period": "Period",
+    "accountId": "AccountId",
+}
+STAT_FIELDS = {"period": "Period", "stat": "Stat", "unit": "Unit"}
+
+
+def _api_query(query: dict[str, Any]) -> dict[str, Any]:
+    """One Metrics[] member as DescribeAlarms returns it, without empty members and with
+    dimensions sorted, so a definition and its read-back compare equal."""
+    out: dict[str, Any] = {k: v for k, v in query.items() if v is not None and k != "MetricStat"}
+    if "Period" in out:
+        out["Period"] = int(out["Period"])
+    stat = query.get("MetricStat")
+    if stat:
+        metric = stat.get("Metric") or {}
+        dims = sorted(metric.get("Dimensions") or [], key=lambda d: d["Name"])
+        clean: dict[str, Any] = {k: v for k, v in stat.items() if v is not None and k != "Metric"}
+        if "Period" in clean:
+            clean["Period"] = int(clean["Period"])
+        clean["Metric"] = {
+            "Namespace": metric.get("Namespace"),
+            "MetricName": metric.get("MetricName"),
+            "Dimensions": [{"Name": d["Name"], "Value": str(d["Value"])} for d in dims],
+        }
+        out["MetricStat"] = clean
+    return out
+
+
+def metric_queries_to_api(queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A metric math alarm's ``metricQueries`` (pulumi inputs) as PutMetricAlarm Metrics."""
+    out = []
+    for query in queries:
+        api: dict[str, Any] = {
+            aws: query[key] for key, aws in QUERY_FIELDS.items() if query.get(key) is not None
+        }
+        metric = query.get("metric")
+        if metric:
+            stat = {aws: metric[k] for k, aws in STAT_FIELDS.items() if metric.get(k) is not None}
+            stat["Metric"] = {
+                "Namespace": metric.get("namespace"),
+                "MetricName": metric.get("metricName"),
+                "Dimensions": [
+                    {"Name": k, "Value": str(v)}
+                    for k, v in (metric.get("dimensions") or {}).items()
+                ],
+            }
+            api["MetricStat"] = stat
+        out.append(_api_query(api))
+    return out
+
+
+def metric_queries_from_api(queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """DescribeAlarms' Metrics as pulumi ``metricQueries`` (drift shows in the program's terms)."""
+    out = []
+    for query in queries:
+        item: dict[str, Any] = {
+            key: query[aws] for key, aws in QUERY_FIELDS.items() if aws in query
+        }
+        stat = query.get("MetricStat")
+        if stat:
+            metric = stat.get("Metric") or {}
+            item["metric"] = {
+                **{k: stat[aws] for k, aws in STAT_FIELDS.items() if aws in stat},
+                "namespace": metric.get("Namespace"),
+                "metricName": metric.get("MetricName"),
+                "dimensions": {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []},
+            }
+        out.append(item)
+    return out
+
 
 class MetricAlarm(Adapter):
     type_token = "aws:cloudwatch/metricAlarm:MetricAlarm"
     replace_on = frozenset({"name"})
     autoname = ("name", 255)
-    handles = frozenset({"name", "dimensions", "tags", *SCALARS, *LISTS})
+    handles = frozenset({"name", "dimensions", "tags", "metricQueries", *SCALARS, *LISTS})
 
     def _arn(self, ctx: Context, name: str) -> str:
         return f"arn:{ctx.partition}:cloudwatch:{ctx.region}:{ctx.account_id}:alarm:{name}"
@@ -65,6 +142,8 @@ class MetricAlarm(Adapter):
             ]
         if inputs.get("tags"):
             kwargs["Tags"] = tags_list(inputs["tags"])
+        if inputs.get("metricQueries"):
+            kwargs["Metrics"] = metric_queries_to_api(inputs["metricQueries"])
         ctx.client("cloudwatch").put_metric_alarm(**kwargs)
 
     def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -93,6 +172,12 @@ class MetricAlarm(Adapter):
                 live[key] = list(alarm.get(aws, []))
         if "dimensions" in inputs:
             live["dimensions"] = {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])}
+        if inputs.get("metricQueries") or alarm.get("Metrics"):
+            wanted = metric_queries_to_api(inputs.get("metricQueries") or [])
+            held = [_api_query(q) for q in alarm.get("Metrics") or []]
+            live["metricQueries"] = (
+                inputs.get("metricQueries") if held == wanted else metric_queries_from_api(held)
+            )
         return live
 
     def update(
@@ -120,7 +205,13 @@ class CompositeAlarm(Adapter):
         "alarmDescription": "AlarmDescription",
         "actionsEnabled": "ActionsEnabled",
     }
-    handles = frozenset({"alarmName", "tags", *SCALARS, *LISTS})
+    handles = frozenset({"alarmName", "tags", "actionsSuppressor", *SCALARS, *LISTS})
+    # pulumi actionsSuppressor block -> PutCompositeAlarm parameters
+    SUPPRESSOR = {
+        "alarm": "ActionsSuppressor",
+        "waitPeriod": "ActionsSuppressorWaitPeriod",
+        "extensionPeriod": "ActionsSuppressorExtensionPeriod",
+    }
 
     def _arn(self, ctx: Context, name: str) -> str:
         return f"arn:{ctx.partition}:cloudwatch:{ctx.region}:{ctx.account_id}:alarm:{name}"
@@ -142,6 +233,10 @@ class CompositeAlarm(Adapter):
                 kwargs[aws] = list(inputs[key])
         if inputs.get("tags"):
             kwargs["Tags"] = tags_list(inputs["tags"])
+        for key, aws in self.SUPPRESSOR.items():
+            value = (inputs.get("actionsSuppressor") or {}).get(key)
+            if value is not None:
+                kwargs[aws] = value if key == "alarm" else int(value)
         ctx.client("cloudwatch").put_composite_alarm(**kwargs)
 
     def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -161,6 +256,18 @@ class CompositeAlarm(Adapter):
         for key, aws in LISTS.items():
             if key in inputs:
                 live[key] = list(alarms[0].get(aws, []))
+        if inputs.get("actionsSuppressor") or alarms[0].get("ActionsSuppressor"):
+            held = {
+                key: alarms[0][aws]
+                for key, aws in self.SUPPRESSOR.items()
+                if alarms[0].get(aws) is not None
+            }
+            wanted = {
+                k: (v if k == "alarm" else int(v))
+                for k, v in (inputs.get("actionsSuppressor") or {}).items()
+                if v is not None
+            }
+            live["actionsSuppressor"] = inputs.get("actionsSuppressor") if held == wanted else held
         return live
 
     def update(
@@ -265,4 +372,53 @@ class LogGroup(Adapter):
                 raise
 
 
-ADAPTERS: list[type[Adapter]] = [MetricAlarm, CompositeAlarm, LogGroup]
+class Dashboard(Adapter):
+    """A CloudWatch dashboard: a name and a JSON body of widgets (PutDashboard). The body
+    is compared as JSON, so key order and spacing are not drift."""
+
+    type_token = "aws:cloudwatch/dashboard:Dashboard"
+    replace_on = frozenset({"dashboardName"})
+    handles = frozenset({"dashboardName", "dashboardBody"})
+
+    def plan(self, ctx: Context, inputs: dict[str, Any]) -> dict[str, Any]:
+        arn = (
+            f"arn:{ctx.partition}:cloudwatch::{ctx.account_id}:dashboard/{inputs['dashboardName']}"
+        )
+        return {**inputs, "dashboardArn": arn}
+
+    def create(self, ctx: Context, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        ctx.client("cloudwatch").put_dashboard(
+            DashboardName=inputs["dashboardName"], DashboardBody=inputs["dashboardBody"]
+        )
+        return inputs["dashboardName"], self.plan(ctx, inputs)
+
+    def read(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            body = ctx.client("cloudwatch").get_dashboard(DashboardName=id_)["DashboardBody"]
+        except ClientError as exc:
+            if not_found(exc, "ResourceNotFound"):
+                return None
+            raise
+        live = dict(inputs)
+        try:
+            same = json.loads(body) == json.loads(inputs.get("dashboardBody") or "null")
+        except ValueError:
+            same = False
+        if not same:
+            live["dashboardBody"] = body
+        return live
+
+    def update(
+        self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self.create(ctx, new)[1]  # PutDashboard replaces the body
+
+    def delete(self, ctx: Context, id_: str, inputs: dict[str, Any]) -> None:
+        try:
+            ctx.client("cloudwatch").delete_dashboards(DashboardNames=[id_])
+        except ClientError as exc:
+            if not not_found(exc, "ResourceNotFound"):
+                raise
+
+
+ADAPTERS: list[type[Adapter]] = [MetricAlarm, CompositeAlarm, LogGroup, Dashboard]

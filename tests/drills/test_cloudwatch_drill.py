@@ -414,3 +414,54 @@ def test_dynamodb_alarms_ignore_missing_data(aws_client, alarms, uid):
     assert drill.run(until=START + timedelta(minutes=5)) == []
     assert drill.now == START + timedelta(minutes=5)
     assert drill.state(name) == "INSUFFICIENT_DATA"
+
+
+def test_a_five_minute_window_slides_with_each_evaluation(aws_client, alarms, uid):
+    """*Alarm evaluation windows*: by default the window ends at each evaluation (sliding),
+    so a 5-minute alarm sees a burst at 09:02 at the 09:03 evaluation, not at 09:05."""
+    name = alarms(
+        f"slide-{uid}", **errors_alarm(Period=300, EvaluationPeriods=1, DatapointsToAlarm=1)
+    )
+    drill = AlarmDrill(aws_client, EAST, start=START, alarms=[name])
+    drill.advance(minutes=2)
+    drill.advance(minutes=1, each_minute=lambda d: d.put(NS, "Errors", 10, dimensions=API))
+    fired = drill.first(name, "ALARM")
+    assert fired and fired.at == START + timedelta(minutes=3), drill.explain(name)
+    (alarm,) = aws_client("cloudwatch", EAST).describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    drill.advance(minutes=3)  # 09:06
+    sliding = [p.start for p in drill.datapoints(alarm, EAST)[0]]
+    assert sliding[-1] == START + timedelta(minutes=1)  # [09:01, 09:06)
+    wall_clock = alarm | {"EvaluationWindow": {"WallClockWindow": {}}}
+    aligned = [p.start for p in drill.datapoints(wall_clock, EAST)[0]]
+    assert aligned[-1] == START  # [09:00, 09:05): the last period that has ended
+
+
+def test_the_store_reads_a_period_whatever_order_data_came_in(aws_client):
+    """A check may publish history after the present: periods still add up."""
+    drill = AlarmDrill(aws_client, EAST, start=START)
+    for minute in (5, 1, 3, 0, 4):
+        drill.put(NS, "Errors", minute, dimensions=API, timestamp=START + timedelta(minutes=minute))
+    assert drill.read(NS, "Errors", dimensions=API, start=START, period=180) == 0 + 1
+    assert drill.read(NS, "Errors", dimensions=API, start=START, period=360) == 13
+
+
+def test_definitions_read_once_unless_asked(aws_client, alarms, uid):
+    """``reread=False``: the definitions of the first evaluation hold until ``reload()``;
+    the default reads them every minute."""
+    name = alarms(f"once-{uid}", **errors_alarm(EvaluationPeriods=1, DatapointsToAlarm=1))
+    cached = AlarmDrill(aws_client, EAST, start=START, alarms=[name], reread=False)
+    fresh = AlarmDrill(aws_client, EAST, start=START, alarms=[name])
+    cached.advance(1)
+    aws_client("cloudwatch", EAST).put_metric_alarm(
+        AlarmName=name, **errors_alarm(EvaluationPeriods=1, DatapointsToAlarm=1, Threshold=50)
+    )
+
+    def errors(d: AlarmDrill) -> None:
+        d.put(NS, "Errors", 10, dimensions=API)
+
+    cached.advance(1, each_minute=errors)
+    fresh.advance(2, each_minute=errors)
+    assert (cached.state(name), fresh.state(name)) == ("ALARM", "OK")
+    cached.reload()
+    cached.advance(1, each_minute=errors)
+    assert cached.state(name) == "OK"

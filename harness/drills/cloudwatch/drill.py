@@ -107,6 +107,10 @@ class AlarmDrill:
     ``client(service, region)`` is an admin client factory on the emulator (the ``aws``
     fixture of a kata's checks). ``alarms`` limits the drill to those names (default:
     every alarm of the regions). ``mirror`` also writes each datum to the emulator.
+    ``reread=False`` reads the alarms' definitions once (the first evaluation) instead of
+    every minute: for checks that run hours of virtual time against a program that does
+    not change meanwhile (DescribeAlarms is most of a minute's cost); :meth:`reload` reads
+    them again.
     """
 
     def __init__(
@@ -118,6 +122,7 @@ class AlarmDrill:
         alarms: Iterable[str] | None = None,
         mirror: bool = False,
         account: str = ACCOUNT_ID,
+        reread: bool = True,
     ) -> None:
         self.client = client
         self.regions = [regions] if isinstance(regions, str) else list(regions)
@@ -130,6 +135,7 @@ class AlarmDrill:
         self.started = self.now
         self.only = set(alarms) if alarms is not None else None
         self.mirror = mirror
+        self.reread = reread
         self.account = account
         self.store = MetricStore()
         self.events: list[Event] = []
@@ -384,9 +390,13 @@ class AlarmDrill:
         self._alarms = alarms
         return alarms
 
+    def reload(self) -> None:
+        """Read the alarms' definitions from the emulator again (see ``reread``)."""
+        self._load()
+
     def evaluate(self) -> list[Event]:
         """Evaluate every alarm at the drill's current time (advance calls this)."""
-        alarms = self._load()
+        alarms = self._alarms if self._alarms and not self.reread else self._load()
         out: list[Event] = []
         for alarm in alarms.values():
             if not alarm.composite:
@@ -439,7 +449,7 @@ class AlarmDrill:
             if len(periods) != 1:
                 raise NotEvaluable(f"the alarm's metrics have different periods {sorted(periods)}")
             period = self._period(periods.pop())
-            grid = self._grid(period, n)
+            grid = self._grid(period, n, aligned=not _sliding(definition))
             for q in queries:
                 if q.get("AccountId") and q["AccountId"] != self.account:
                     raise NotEvaluable(
@@ -472,7 +482,7 @@ class AlarmDrill:
             "Dimensions": definition.get("Dimensions") or [],
         }
         points = []
-        for start in self._grid(period, n):
+        for start in self._grid(period, n, aligned=not _sliding(definition)):
             value, low = self._statistic(
                 region, metric, stat, definition.get("Unit"), start, period
             )
@@ -488,14 +498,21 @@ class AlarmDrill:
             )
         return seconds
 
-    def _grid(self, period: int, n: int) -> list[datetime]:
+    def _grid(self, period: int, n: int, aligned: bool = True) -> list[datetime]:
         """Starts of the periods of the evaluation range: the last ``n + 2`` periods that
-        have ended, aligned on multiples of the period since the epoch."""
+        have ended, aligned on multiples of the period since the epoch (``aligned``, a
+        wall-clock window) or ending now (a sliding window, AWS's default; see
+        :func:`_sliding`). With one-minute periods on the drill's minute clock the two
+        are the same."""
         epoch = datetime(1970, 1, 1, tzinfo=UTC)
         ended = math.floor((self.now - epoch).total_seconds() / period)
         starts = [
             epoch + timedelta(seconds=(ended - k) * period) for k in range(n + EXTRA_PERIODS, 0, -1)
         ]
+        if not aligned:
+            starts = [
+                self.now - timedelta(seconds=k * period) for k in range(n + EXTRA_PERIODS, 0, -1)
+            ]
         return [s for s in starts if s + timedelta(seconds=period) > self.started]
 
     def _statistic(
@@ -740,3 +757,12 @@ def _treat_missing(definition: Mapping[str, Any]) -> str:
     if "AWS/DynamoDB" in namespaces:
         return "ignore"
     return str(definition.get("TreatMissingData") or "missing")
+
+
+def _sliding(definition: Mapping[str, Any]) -> bool:
+    """*Alarm evaluation windows* (CloudWatch User Guide): an alarm evaluates a sliding
+    window that ends at each evaluation unless its ``EvaluationWindow`` is a
+    ``WallClockWindow`` (aligned to clock boundaries of its period); sliding is the
+    default. A time zone of a wall-clock window is not modeled (UTC boundaries)."""
+    window = definition.get("EvaluationWindow") or {}
+    return not window.get("WallClockWindow") and "WallClockWindow" not in window
