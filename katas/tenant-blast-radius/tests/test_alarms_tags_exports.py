@@ -13,6 +13,24 @@ STALE_S = 301  # R7: older than 300 seconds must be in ALARM
 MAX_PERIOD_S = 300
 
 
+def _metric_view(alarm: dict[str, Any]) -> dict[str, Any]:
+    """The alarm's metric as top-level fields, whether it names the metric directly or
+    through a single returned MetricStat query (``metric_queries``): same meaning."""
+    queries = [q for q in alarm.get("Metrics") or [] if q.get("ReturnData", True)]
+    if not queries or len(queries) != 1 or "MetricStat" not in queries[0]:
+        return alarm
+    stat = queries[0]["MetricStat"]
+    metric = stat.get("Metric") or {}
+    return {
+        **alarm,
+        "Namespace": metric.get("Namespace"),
+        "MetricName": metric.get("MetricName"),
+        "Dimensions": metric.get("Dimensions", []),
+        "Statistic": stat.get("Stat"),
+        "Period": stat.get("Period"),
+    }
+
+
 def _watches(alarm: dict[str, Any], queue_name: str) -> bool:
     dims = {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])}
     return (
@@ -42,7 +60,7 @@ def _problems(alarm: dict[str, Any]) -> list[str]:
 def test_each_tenant_has_an_alarm_on_its_backlog_age(platform, aws, expect):
     clause = 'R7 "per-tenant-alarm"'
     pages = aws("cloudwatch").get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"])
-    alarms = [a for page in pages for a in page["MetricAlarms"]]
+    alarms = [_metric_view(a) for page in pages for a in page["MetricAlarms"]]
     wrong = []
     queues: dict[str, list[str]] = {}
     for t in platform.tenants.values():

@@ -63,10 +63,10 @@ def test_changing_a_tenant_touches_only_its_own_resources(
         )
 
 
-def _state_of(stack, type_prefix: str, physical: str):
-    """The deployed resource of a type whose id or name output is ``physical``."""
+def _state_of(stack, types: tuple[str, ...], physical: str):
+    """The deployed resource of one of ``types`` whose id, ARN or name is ``physical``."""
     for r in stack.resources:
-        if not r.type.startswith(type_prefix):
+        if r.type not in types:
             continue
         names = {r.id, str(r.outputs.get("arn", "")), str(r.outputs.get("url", ""))}
         names |= {str(r.outputs.get(k, "")) for k in ("bucket", "name", "keyId")}
@@ -81,11 +81,11 @@ def test_offboarding_deletes_compute_and_queue(platform, stack, globex_removed, 
     globex = platform.tenants["globex"]
     ops = globex_removed.ops()
     wrong = []
-    for label, type_prefix, physical in (
-        ("worker function", "aws:lambda/function:", globex.function),
-        ("queue", "aws:sqs/queue:", globex.queue_url),
+    for label, types, physical in (
+        ("worker function", ("aws:lambda/function:Function",), globex.function),
+        ("queue", ("aws:sqs/queue:Queue",), globex.queue_url),
     ):
-        r = _state_of(stack, type_prefix, physical)
+        r = _state_of(stack, types, physical)
         if r is None:
             wrong.append(f"{clause}: globex's {label} {physical} is not a resource of the stack")
             continue
@@ -110,11 +110,11 @@ def test_offboarding_keeps_the_data_and_its_key(platform, stack, globex_removed,
     globex = platform.tenants["globex"]
     ops = globex_removed.ops()
     wrong = []
-    for label, type_prefix, physical in (
-        ("bucket", "aws:s3/bucket", globex.bucket),
-        ("key", "aws:kms/key:", globex.key_arn),
+    for label, types, physical in (
+        ("bucket", ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"), globex.bucket),
+        ("key", ("aws:kms/key:Key",), globex.key_arn),
     ):
-        r = _state_of(stack, type_prefix, physical)
+        r = _state_of(stack, types, physical)
         if r is None:
             wrong.append(f"{clause}: globex's {label} {physical} is not a resource of the stack")
             continue
