@@ -24,7 +24,13 @@ def _consumers(lam: Any, queue_arn: str) -> list[dict[str, Any]]:
     if not queue_arn:
         return []
     pages = lam.get_paginator("list_event_source_mappings").paginate(EventSourceArn=queue_arn)
-    return [m for page in pages for m in page["EventSourceMappings"]]
+    # A disabled mapping consumes nothing.
+    return [
+        m
+        for page in pages
+        for m in page["EventSourceMappings"]
+        if m.get("State") not in ("Disabled", "Disabling")
+    ]
 
 
 def _reserved(lam: Any, function_arn: str) -> int | None:
@@ -73,7 +79,10 @@ def test_each_tenant_has_its_own_queue_and_worker(platform, aws, consumers, expe
         queues.setdefault(t.queue_arn or t.queue_url, []).append(t.name)
         mappings = consumers[t.name]
         if not mappings:
-            wrong.append(f"{clause}: nothing consumes {t.name}'s queue {t.queue_url}")
+            wrong.append(
+                f"{clause}: nothing consumes {t.name}'s queue {t.queue_url} (no enabled "
+                "event source mapping)"
+            )
             continue
         for m in mappings:
             fn = lam.get_function(FunctionName=m["FunctionArn"])["Configuration"]
