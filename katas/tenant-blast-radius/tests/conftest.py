@@ -85,7 +85,6 @@ class Platform:
     tiers: dict[str, dict[str, Any]]
     budget: int
     api_id: str
-    config: dict[str, str]
     keys: KeyResolver
 
     def pairs(self) -> list[tuple[Tenant, Tenant]]:
@@ -93,20 +92,20 @@ class Platform:
         return [(a, b) for a in self.tenants.values() for b in self.tenants.values() if a != b]
 
 
-def _config(engine: Any) -> dict[str, str]:
-    return dict(engine.spec.config)
-
-
 @pytest.fixture(scope="session")
 def platform(stack: Any, aws: Callable[..., Any], engine: Any) -> Platform:
-    config = _config(engine)
+    config = dict(engine.spec.config)  # what the program was given for this run
     tenants_config = json.loads(config[f"{PROJECT}:tenants"])
-    exported = stack.outputs.get("tenants") or {}
+    exported = stack.outputs.get("tenants")
+    exported = exported if isinstance(exported, dict) else {}
     kms, sqs = aws("kms"), aws("sqs")
     keys = KeyResolver.from_client(kms)
     tenants = {}
     for name, placement in tenants_config.items():
-        t = Tenant(name, placement["tier"], placement["cell"], dict(exported.get(name) or {}))
+        entry = exported.get(name)
+        t = Tenant(
+            name, placement["tier"], placement["cell"], entry if isinstance(entry, dict) else {}
+        )
         with contextlib.suppress(ClientError, AssertionError):
             t.queue_arn = sqs.get_queue_attributes(
                 QueueUrl=t.queue_url, AttributeNames=["QueueArn"]
@@ -121,7 +120,6 @@ def platform(stack: Any, aws: Callable[..., Any], engine: Any) -> Platform:
         tiers=json.loads(config[f"{PROJECT}:tiers"]),
         budget=int(config[f"{PROJECT}:concurrencyBudget"]),
         api_id=str(stack.outputs.get("apiId") or ""),
-        config=config,
         keys=keys,
     )
 
