@@ -355,3 +355,20 @@ def test_a_queue_with_an_event_source_mapping_keeps_its_messages(aws_client):
         lam.delete_function(FunctionName=name)
         iam.delete_role(RoleName=name)
         sqs.delete_queue(QueueUrl=queue)
+
+
+def test_event_source_mappings_hand_nothing_to_the_function(monkeypatch):
+    # The live test above passes wherever Docker fails fast; this one fails without the
+    # patch everywhere: moto's hand-over calls the function (here, a stub that refuses).
+    from moto.awslambda.models import LambdaBackend
+
+    from harness.emulator import patches
+
+    monkeypatch.setattr(LambdaBackend, "send_sqs_batch", LambdaBackend.send_sqs_batch)
+
+    def invoke(*_args, **_kwargs):
+        raise AssertionError("the mapped function was invoked")
+
+    monkeypatch.setattr(LambdaBackend, "_send_sqs_message", invoke)
+    patches._event_source_mappings_do_not_invoke()
+    assert LambdaBackend.send_sqs_batch(object(), "arn:fn", [object()], "arn:queue") is False

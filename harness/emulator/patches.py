@@ -649,8 +649,9 @@ def _object_lock_on_buckets_with_objects() -> None:
 
 def _event_source_mappings_do_not_invoke() -> None:
     """moto hands a message sent to a queue with a Lambda event source mapping straight
-    to the function, which runs in Docker: without Docker, SendMessage blocks until the
-    client times out (a minute and more per message). Nothing here runs Lambda code, so
+    to the function, which runs in Docker. Without Docker the hand-over fails — inside a
+    run's sandbox only once the Docker client gives up, which held SendMessage past the
+    checks' read timeout (observed: 120 s). Nothing here runs Lambda code, so
     the hand-over reports "not processed" and moto makes the messages visible again: they
     wait in the queue, as behind a poller that has not come by yet (each counts one
     receive)."""
