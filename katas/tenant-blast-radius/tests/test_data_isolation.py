@@ -5,17 +5,14 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from harness.iam import Request, evaluate
+from harness.iam import PrincipalGrant, Request, evaluate, grants_of
 
-# R1: "allows no other principal any data-key or cryptographic action"
-CRYPTO = (
-    "kms:Decrypt",
-    "kms:Encrypt",
-    "kms:GenerateDataKey",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
-)
+# R1: "allows no other principal any data-key or cryptographic action (kms:Decrypt,
+# kms:Encrypt, kms:GenerateDataKey*, kms:ReEncrypt*)"
+CRYPTO = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
+# R1: "nor kms:CreateGrant to any principal but the account root": a grant lets its
+# grantee use the key; for the root it is administration, like kms:PutKeyPolicy.
+GRANTS = ("kms:CreateGrant",)
 # R1: "allows that tenant's worker role (named by its ARN) to use the key for kms:Decrypt
 # and kms:GenerateDataKey"
 WORKLOAD_USE = ("kms:Decrypt", "kms:GenerateDataKey")
@@ -77,8 +74,8 @@ def test_each_tenant_has_its_own_bucket_and_key(platform, aws, expect):
 def test_only_the_tenants_workload_can_use_its_key(platform, deployed, expect):
     """The emulator does not evaluate key policies: the IAM model reads the deployed one."""
     clause = 'R1 "key-policy"'
-    stranger = f"arn:aws:iam::{platform.account}:role/kata-check-stranger"
     root = f"arn:aws:iam::{platform.account}:root"
+    owners = {t.role_arn: t.name for t in platform.tenants.values() if t.role_arn}
     wrong = []
     for t in platform.tenants.values():
         policy = deployed.key_policies.get(t.name)
@@ -93,18 +90,44 @@ def test_only_the_tenants_workload_can_use_its_key(platform, deployed, expect):
                     f"{clause}: {t.name}'s key policy does not let its worker role "
                     f"{t.role_arn} call {action} ({decision.reason})"
                 )
-        others = {o.role_arn: f"{o.name}'s worker role" for o in platform.tenants.values()}
-        others.pop(t.role_arn, None)
-        others[stranger] = "any other role of the account"
-        others[root] = "the account root (delegating use to every IAM policy)"
-        for principal, label in others.items():
-            for action in CRYPTO:
-                ctx = {"aws:PrincipalArn": principal}
-                decision = evaluate(Request(action, t.key_arn, ctx), [], resource_docs=[policy])
-                if decision.allowed:
-                    wrong.append(
-                        f"{clause}: {t.name}'s key policy lets {label} ({principal}) call "
-                        f"{action} — {decision.reason}"
-                    )
-                    break
+        # Every Allow statement, whatever its conditions: kms:ViaService or
+        # kms:CallerAccount narrow the path of a request, not who may make it.
+        for grant in grants_of(policy, CRYPTO, t.key_arn):
+            if not _names_only(grant, t.role_arn):
+                wrong.append(
+                    f"{clause}: {t.name}'s key policy, {_where(grant)}, lets "
+                    f"{_who(grant, root, owners, t.name)} use the key "
+                    f"({', '.join(sorted(grant.actions))}); only its worker role "
+                    f"{t.role_arn} may"
+                )
+        for grant in grants_of(policy, GRANTS, t.key_arn):
+            if not _names_only(grant, root):
+                wrong.append(
+                    f"{clause}: {t.name}'s key policy, {_where(grant)}, lets "
+                    f"{_who(grant, root, owners, t.name)} call kms:CreateGrant (a grant lets "
+                    f"its grantee use the key); only the account root may"
+                )
     expect.no_findings(wrong)
+
+
+def _names_only(grant: PrincipalGrant, arn: str) -> bool:
+    """Whether the grant is to exactly this IAM principal (not to everyone but it)."""
+    return grant.principal_type == "AWS" and grant.principal == arn and not grant.not_principal
+
+
+def _where(grant: PrincipalGrant) -> str:
+    return f"statement {grant.sid!r}" if grant.sid else "an unnamed statement"
+
+
+def _who(grant: PrincipalGrant, root: str, owners: dict[str, str], tenant: str) -> str:
+    """Who a key policy grant reaches, in the SPEC's words."""
+    principal = grant.principal
+    if grant.not_principal:
+        return f"every principal but {principal} (NotPrincipal)"
+    if principal == "*":
+        return '"*" (every principal: conditions narrow the path, not the principal)'
+    if principal == root:
+        return f"the account root {root} (delegating use to every IAM policy of the account)"
+    if owners.get(principal, tenant) != tenant:
+        return f"{owners[principal]}'s worker role {principal}"
+    return f"{principal} (not {tenant}'s worker role)"
