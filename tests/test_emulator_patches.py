@@ -324,3 +324,51 @@ def test_object_lock_default_retention_on_a_bucket_with_objects(aws_client):
         s3.put_object_lock_configuration(
             Bucket=unversioned, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"}
         )
+
+
+def test_a_queue_with_an_event_source_mapping_keeps_its_messages(aws_client):
+    # Patch: moto invoked the mapped function through Docker on every SendMessage and
+    # blocked without it; the message now waits in the queue, visible.
+    sqs, lam, iam = aws_client("sqs"), aws_client("lambda"), aws_client("iam")
+    name = f"patch-esm-{uuid.uuid4().hex[:8]}"
+    queue = sqs.create_queue(QueueName=name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    role = iam.create_role(
+        RoleName=name, AssumeRolePolicyDocument=_trust({"Service": "lambda.amazonaws.com"})
+    )["Role"]["Arn"]
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+    )
+    mapping = lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName=name)
+    try:
+        sqs.send_message(QueueUrl=queue, MessageBody="waiting")
+        got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1).get("Messages", [])
+        assert [m["Body"] for m in got] == ["waiting"]
+    finally:
+        lam.delete_event_source_mapping(UUID=mapping["UUID"])
+        lam.delete_function(FunctionName=name)
+        iam.delete_role(RoleName=name)
+        sqs.delete_queue(QueueUrl=queue)
+
+
+def test_event_source_mappings_hand_nothing_to_the_function(monkeypatch):
+    # The live test above passes wherever Docker fails fast; this one fails without the
+    # patch everywhere: moto's hand-over calls the function (here, a stub that refuses).
+    from moto.awslambda.models import LambdaBackend
+
+    from harness.emulator import patches
+
+    monkeypatch.setattr(LambdaBackend, "send_sqs_batch", LambdaBackend.send_sqs_batch)
+
+    def invoke(*_args, **_kwargs):
+        raise AssertionError("the mapped function was invoked")
+
+    monkeypatch.setattr(LambdaBackend, "_send_sqs_message", invoke)
+    patches._event_source_mappings_do_not_invoke()
+    assert LambdaBackend.send_sqs_batch(object(), "arn:fn", [object()], "arn:queue") is False

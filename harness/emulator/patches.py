@@ -149,6 +149,7 @@ def apply() -> None:
     _authorize_s3_replication_actions()
     _store_composite_alarms()
     _object_lock_on_buckets_with_objects()
+    _event_source_mappings_do_not_invoke()
 
 
 def wildcard_matches(patterns: Any, value: str, ignore_case: bool = False) -> bool:
@@ -654,3 +655,19 @@ def _object_lock_on_buckets_with_objects() -> None:
         bucket.default_lock_years = years
 
     S3Backend.put_object_lock_configuration = put_object_lock_configuration
+
+
+def _event_source_mappings_do_not_invoke() -> None:
+    """moto hands a message sent to a queue with a Lambda event source mapping straight
+    to the function, which runs in Docker. Without Docker the hand-over fails — inside a
+    run's sandbox only once the Docker client gives up, which held SendMessage past the
+    checks' read timeout (observed: 120 s). Nothing here runs Lambda code, so
+    the hand-over reports "not processed" and moto makes the messages visible again: they
+    wait in the queue, as behind a poller that has not come by yet (each counts one
+    receive)."""
+    from moto.awslambda.models import LambdaBackend
+
+    def send_sqs_batch(self: Any, function_arn: str, messages: Any, queue_arn: str) -> bool:
+        return False
+
+    LambdaBackend.send_sqs_batch = send_sqs_batch

@@ -19,6 +19,7 @@ from harness.iam.catalog import (
 from harness.iam.conditions import UnsupportedCondition, condition_holds
 from harness.iam.document import Document, PolicyDocumentError, Statement, parse_document
 from harness.iam.evaluate import Decision, Request, evaluate
+from harness.iam.grants import PrincipalGrant, grants_of
 from harness.iam.principals import Grants, documents_of_role, documents_of_user, trust_of_role
 from harness.iam.trust import TrustedPrincipal, trusted_principals, who_can_assume
 
@@ -29,6 +30,7 @@ __all__ = [
     "Grants",
     "KeyResolver",
     "PolicyDocumentError",
+    "PrincipalGrant",
     "Request",
     "Statement",
     "TrustedPrincipal",
@@ -43,6 +45,7 @@ __all__ = [
     "documents_of_user",
     "evaluate",
     "expand_actions",
+    "grants_of",
     "known_action",
     "parse_document",
     "pattern_covers",
