@@ -1,0 +1,39 @@
+"""R7: the numbers hold. The cost model (harness.drills.cost.model) computes the month's
+bill from what is deployed, prices.yaml and the SPEC's load profile; the scaling drill
+says what runs each hour. The itemized bill is written to cost-report.md in the run's
+results directory."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.pytest_plugin import not_evaluable
+
+
+@pytest.mark.requirement("R7")
+def test_the_monthly_cost_is_under_the_budget(cost_report, kata):
+    """R7 under-budget: the modeled monthly cost is at most USD 4000."""
+    assert cost_report.problem is None, cost_report.problem
+    if cost_report.why_not:
+        not_evaluable(
+            "moto", f"R7 under-budget: the bill cannot be computed: {cost_report.why_not}"
+        )
+    bill = cost_report.bill
+    assert bill.total <= kata.budget_usd, (
+        f"R7 under-budget: the modeled bill is {bill.summary()}, over the budget of USD "
+        f"{kata.budget_usd:,.0f}. Items: "
+        + "; ".join(f"{i.service} {i.what} {i.monthly:,.2f}" for i in bill.items)
+    )
+
+
+@pytest.mark.requirement("R7")
+def test_the_fleet_processes_every_hours_jobs(workers):
+    """R7 slo: at every hour of the week, running x vCPUs x 30 >= the jobs that hour."""
+    workers.need_judged()
+    short = [h for h in workers.hours if h.running * workers.throughput < h.load]
+    assert not short, (
+        f"R7 slo: at {short[0].start:%a %H:%M} UTC group {workers.name} runs "
+        f"{short[0].running} x {workers.instance_type} (maximum in force {short[0].max_size}), "
+        f"which process {short[0].running * workers.throughput:g} jobs an hour, for "
+        f"{short[0].load:g} arriving ({len(short)} hour(s) of the week short)"
+    )
