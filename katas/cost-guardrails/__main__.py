@@ -24,9 +24,7 @@ media = aws.s3.Bucket("media", bucket=bucket_name, tags=TAGS)
 aws.s3.BucketVersioning(
     "media",
     bucket=media.id,
-    versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
-        status="Enabled"
-    ),
+    versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
 )
 
 # TODO(R3): "never expire".
@@ -61,9 +59,7 @@ group = aws.autoscaling.Group(
     min_size=12,
     max_size=12,
     availability_zones=["us-east-1a", "us-east-1b"],
-    launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
-        id=template.id, version="$Latest"
-    ),
+    launch_template=aws.autoscaling.GroupLaunchTemplateArgs(id=template.id, version="$Latest"),
 )
 
 pulumi.export("mediaBucketName", media.id)

@@ -51,9 +51,7 @@ media = aws.s3.Bucket("media", bucket=bucket_name, tags=TAGS)
 versioning = aws.s3.BucketVersioning(
     "media",
     bucket=media.id,
-    versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
-        status="Enabled"
-    ),
+    versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
 )
 aws.s3.BucketLifecycleConfiguration(
     "media",
@@ -119,9 +117,7 @@ group = aws.autoscaling.Group(
     min_size=2,
     max_size=12,
     availability_zones=["us-east-1a", "us-east-1b"],
-    launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
-        id=template.id, version="$Latest"
-    ),
+    launch_template=aws.autoscaling.GroupLaunchTemplateArgs(id=template.id, version="$Latest"),
     tags=[
         aws.autoscaling.GroupTagArgs(key=k, value=v, propagate_at_launch=True)
         for k, v in TAGS.items()
