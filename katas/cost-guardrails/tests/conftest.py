@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -58,7 +58,6 @@ BUCKET = "acme-media-uploads"
 TAGS = {"Team": "media", "CostCenter": "CC-4127", "Service": "transcoder"}
 ALLOWED_FAMILIES = ("c6g", "c7g", "c7i")
 JOBS_PER_VCPU_HOUR = 30.0
-WEEK_START = datetime.fromisoformat("2026-01-05T00:00:00+00:00")  # a Monday
 PROFILE = LoadProfile(
     jobs_per_hour=(40,) * 6 + (120, 300) + (600,) * 4 + (720,) * 5 + (480,) * 3 + (120,) * 4,
     jobs_per_vcpu_hour=JOBS_PER_VCPU_HOUR,
@@ -132,6 +131,15 @@ def _instance_type(aws: Any, group: dict[str, Any]) -> str | None:
     return versions[0]["LaunchTemplateData"].get("InstanceType") if versions else None
 
 
+def replay_week(fleet: Fleet) -> datetime:
+    """The SPEC's replayed week: the first whole week (from a Monday, 00:00 UTC) after
+    the deployment and after every scheduled action's StartTime: the schedules' steady
+    state, not the week they begin in."""
+    latest = max([datetime.now(UTC), *(a.start for a in fleet.actions if a.start)])
+    monday = (latest + timedelta(days=7 - latest.weekday())).date()
+    return datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
+
+
 @pytest.fixture(scope="session")
 def workers(stack: Any, aws: Any) -> Workers:
     names = ids_of(stack, GROUP)
@@ -151,7 +159,7 @@ def workers(stack: Any, aws: Any) -> Workers:
         return found
     try:
         found.fleet = read_fleet(scaling, name, found.throughput)
-        found.hours = replay(found.fleet, PROFILE.jobs_per_hour, WEEK_START)
+        found.hours = replay(found.fleet, PROFILE.jobs_per_hour, replay_week(found.fleet))
     except NotPriced as exc:
         found.not_modeled = f"{exc}: the fleet's throughput and price are unknown"
     except scaling_drill.NotModeled as exc:
