@@ -27,9 +27,24 @@ def test_the_monthly_cost_is_under_the_budget(cost_report, kata):
 
 
 @pytest.mark.requirement("R7")
-def test_the_fleet_processes_every_hours_jobs(workers):
+def test_the_fleet_processes_every_hours_jobs(workers, record_property):
     """R7 slo: at every hour of the week, running x vCPUs x 30 >= the jobs that hour."""
     workers.need_judged()
+    record_property(
+        "details",
+        {
+            "instance_type": workers.instance_type,
+            "day": [
+                {
+                    "hour": f"{h.start:%H:%M}",
+                    "jobs": h.load,
+                    "running": h.running,
+                    "can_process": h.running * workers.throughput,
+                }
+                for h in workers.hours[:24]
+            ],
+        },
+    )
     short = [h for h in workers.hours if h.running * workers.throughput < h.load]
     assert not short, (
         f"R7 slo: at {short[0].start:%a %H:%M} UTC group {workers.name} runs "
