@@ -95,5 +95,6 @@ def test_the_groups_instances_carry_them(workers, aws, kata):
             wrong.append(f"{instance['InstanceId']}: {', '.join(missing)}")
     assert not wrong, (
         f"R6 instances-tagged: instances of group {workers.name} lack the cost-allocation "
-        f"tags (does the group propagate them at launch?): {'; '.join(wrong)}"
+        f"tags (neither propagated by the group nor set by the launch template): "
+        f"{'; '.join(wrong)}"
     )
