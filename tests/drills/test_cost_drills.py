@@ -67,6 +67,17 @@ def test_an_action_that_would_put_min_above_max_fails() -> None:
     assert {h.running for h in replay(fleet, FLAT, WEEK)} == {2}
 
 
+def test_a_policy_that_never_scales_in_keeps_the_peak_until_a_schedule_sets_desired() -> None:
+    load = [10.0] * 12 + [1000.0] * 6 + [10.0] * 6
+    keeps = Fleet(2, 20, None, 50, 100, scale_in=False)
+    hours = replay(keeps, load, WEEK)
+    assert [h.running for h in hours[11:13]] == [20, 20]  # the day before's peak stayed
+    assert hours[23].running == 20 and hours[23].asked == 1
+    evening = (ScheduledAction("evening", "0 20 * * *", desired=2),)
+    reset = replay(Fleet(2, 20, None, 50, 100, evening, scale_in=False), load, WEEK)
+    assert [h.running for h in reset[19:21]] == [20, 2]
+
+
 def test_without_target_tracking_the_group_runs_its_desired_capacity() -> None:
     fleet = Fleet(2, 10, 6, None, 100)
     assert {(h.asked, h.running) for h in replay(fleet, FLAT, WEEK)} == {(None, 6)}

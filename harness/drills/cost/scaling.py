@@ -13,7 +13,9 @@ scaling policies"):
 - **Target tracking at steady state.** Jobs are CPU-bound, so the group's average CPU is
   load ÷ (running x per-instance throughput). A target tracking policy on
   ``ASGAverageCPUUtilization`` asks for ceil(load ÷ (throughput x target ÷ 100))
-  instances; the group runs that, clamped to MinSize and MaxSize. Without such a policy
+  instances; the group runs that, clamped to MinSize and MaxSize. With ``DisableScaleIn``
+  the policy only adds instances: the group keeps what ran the hour before (or a desired
+  capacity a scheduled action set) unless MaxSize forces it down. Without such a policy
   the group runs its desired capacity (else MinSize), clamped.
 
 Not modeled, said out loud: the minutes a scale-out takes (instance warm-up, cooldowns,
@@ -126,6 +128,7 @@ class Fleet:
     cpu_target: float | None
     throughput: float  # jobs an hour one instance processes at 100 % CPU
     actions: tuple[ScheduledAction, ...] = ()
+    scale_in: bool = True  # False: the target tracking policy has DisableScaleIn
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ class _Sizes:
     min_size: int
     max_size: int
     desired: int | None
+    desired_set: bool = False  # a scheduled action set the desired capacity this hour
 
     def apply(self, action: ScheduledAction) -> None:
         new_min = self.min_size if action.min_size is None else action.min_size
@@ -152,6 +156,7 @@ class _Sizes:
         self.min_size, self.max_size = new_min, new_max
         if action.desired is not None:
             self.desired = action.desired
+            self.desired_set = True
 
 
 def replay(fleet: Fleet, profile: Sequence[float], week_start: datetime) -> list[Hour]:
@@ -164,6 +169,7 @@ def replay(fleet: Fleet, profile: Sequence[float], week_start: datetime) -> list
         if a.recurrence
     ]
     sizes = _Sizes(fleet.min_size, fleet.max_size, fleet.desired)
+    running: int | None = fleet.desired if fleet.desired is not None else fleet.min_size
     clock = week_start - timedelta(days=7)
     hours: list[Hour] = []
     end = week_start + timedelta(days=7)
@@ -177,16 +183,21 @@ def replay(fleet: Fleet, profile: Sequence[float], week_start: datetime) -> list
         ]
         for action in sorted(due, key=lambda a: a.name):
             sizes.apply(action)
-        if clock >= week_start and clock.minute == 0:
+        if clock.minute == 0:  # the week before runs too: it sets where the week starts
             load = float(profile[clock.hour])
             asked = None
             if fleet.cpu_target:
                 asked = math.ceil(load / (fleet.throughput * fleet.cpu_target / 100.0))
                 wanted = asked
+                if not fleet.scale_in:  # the policy never removes instances
+                    kept = sizes.desired if sizes.desired_set else running
+                    wanted = max(asked, kept if kept is not None else 0)
             else:
                 wanted = sizes.desired if sizes.desired is not None else sizes.min_size
             running = max(sizes.min_size, min(sizes.max_size, wanted))
-            hours.append(Hour(clock, load, sizes.min_size, sizes.max_size, asked, running))
+            sizes.desired_set = False
+            if clock >= week_start:
+                hours.append(Hour(clock, load, sizes.min_size, sizes.max_size, asked, running))
         clock += timedelta(minutes=1)
     return hours
 
@@ -204,13 +215,14 @@ def read_fleet(autoscaling: Any, group_name: str, throughput: float) -> Fleet:
     (group,) = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])[
         "AutoScalingGroups"
     ]
-    target = None
+    target, scale_in = None, True
     for policy in autoscaling.describe_policies(AutoScalingGroupName=group_name)["ScalingPolicies"]:
         config = policy.get("TargetTrackingConfiguration") or {}
         metric = (config.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType")
         enabled = policy.get("Enabled", True) is not False
         if policy.get("PolicyType") == "TargetTrackingScaling" and metric == CPU_METRIC and enabled:
             target = float(config["TargetValue"])
+            scale_in = not config.get("DisableScaleIn", False)
     actions = tuple(
         ScheduledAction(
             name=a["ScheduledActionName"],
@@ -233,4 +245,5 @@ def read_fleet(autoscaling: Any, group_name: str, throughput: float) -> Fleet:
         cpu_target=target,
         throughput=throughput,
         actions=actions,
+        scale_in=scale_in,
     )
