@@ -13,8 +13,13 @@ configuration elements", "How Amazon S3 handles conflicts in lifecycle configura
   unless the configuration's ``TransitionDefaultMinimumObjectSize`` is
   ``varies_by_storage_class`` (S3's default since September 2024).
 - **Noncurrent versions** expire ``NoncurrentDays`` after they become noncurrent (the
-  smallest among matching rules); ``NewerNoncurrentVersions`` is not modeled (it only
-  keeps more).
+  smallest among matching rules). A rule with ``NewerNoncurrentVersions`` *n* > 0 expires
+  a version only once *n* newer noncurrent versions of its object exist as well, so it
+  never expires the versions of an object rewritten fewer times: the drill judges that
+  worst case, and only rules without it count (another matching rule may still expire
+  the version). moto drops ``NewerNoncurrentVersions`` from what it stores, so
+  ``read_lifecycle`` takes it from the deployed rules (the program's inputs) when the
+  emulator has none.
 - **Incomplete multipart uploads** are aborted ``DaysAfterInitiation`` after they began;
   S3 accepts this action only in rules filtered by prefix, so the key's prefix decides.
 
@@ -25,7 +30,7 @@ minimum storage durations and their early-deletion charges.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,9 +99,12 @@ class Rule:
     expiration_days: int | None
     noncurrent_days: int | None
     abort_multipart_days: int | None
+    newer_noncurrent_versions: int = 0  # >0: keeps that many noncurrent versions anyway
 
     @classmethod
-    def from_api(cls, rule: dict[str, Any]) -> Rule:
+    def from_api(cls, rule: dict[str, Any], deployed_newer: int = 0) -> Rule:
+        """One rule as S3 returns it; ``deployed_newer``: the rule's NewerNoncurrentVersions
+        as deployed, used when the emulator returns none."""
         rule_id = rule.get("ID") or "(unnamed)"
         transitions = []
         for t in rule.get("Transitions") or []:
@@ -113,6 +121,9 @@ class Rule:
             expiration_days=_days(expiration, "expiration", rule_id) if expiration else None,
             noncurrent_days=noncurrent.get("NoncurrentDays"),
             abort_multipart_days=abort.get("DaysAfterInitiation"),
+            newer_noncurrent_versions=int(
+                noncurrent.get("NewerNoncurrentVersions") or deployed_newer or 0
+            ),
         )
 
 
@@ -139,8 +150,14 @@ class Lifecycle:
     def noncurrent_days(
         self, key: str, size: int, tags: Mapping[str, str] | None = None
     ) -> int | None:
-        """Days a noncurrent version is kept; None: forever."""
-        days = [r.noncurrent_days for r in self._matching(key, size, tags or {})]
+        """Days a noncurrent version is kept; None: forever. The worst case: its object has
+        fewer newer noncurrent versions than any rule keeps, so a rule with
+        NewerNoncurrentVersions never expires it."""
+        days = [
+            r.noncurrent_days
+            for r in self._matching(key, size, tags or {})
+            if not r.newer_noncurrent_versions
+        ]
         return min((d for d in days if d is not None), default=None)
 
     def multipart_days(self, key: str) -> int | None:
@@ -153,14 +170,35 @@ class Lifecycle:
         return min((d for d in days if d is not None), default=None)
 
 
-def read_lifecycle(s3: Any, bucket: str) -> Lifecycle:
-    """The bucket's enabled rules, read from the emulator (none: an empty lifecycle)."""
+def deployed_newer_noncurrent(rules: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Rule id -> NewerNoncurrentVersions, from a BucketLifecycleConfiguration's deployed
+    ``rules`` (the provider's camelCase inputs); rules without it are left out."""
+    found: dict[str, int] = {}
+    for rule in rules:
+        expiration = rule.get("noncurrentVersionExpiration") or {}
+        newer = expiration.get("newerNoncurrentVersions")
+        if rule.get("id") and newer not in (None, ""):
+            found[str(rule["id"])] = int(newer)
+    return found
+
+
+def read_lifecycle(
+    s3: Any, bucket: str, deployed_newer: Mapping[str, int] | None = None
+) -> Lifecycle:
+    """The bucket's enabled rules, read from the emulator (none: an empty lifecycle).
+    ``deployed_newer`` (see ``deployed_newer_noncurrent``) fills in the rules'
+    NewerNoncurrentVersions, which moto does not store."""
     try:
         conf = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
     except ClientError as exc:
         if "NoSuchLifecycleConfiguration" in str(exc):
             return Lifecycle(rules=())
         raise
-    rules = tuple(Rule.from_api(r) for r in conf.get("Rules", []) if r.get("Status") == "Enabled")
+    newer = deployed_newer or {}
+    rules = tuple(
+        Rule.from_api(r, newer.get(r.get("ID") or "", 0))
+        for r in conf.get("Rules", [])
+        if r.get("Status") == "Enabled"
+    )
     small = conf.get("TransitionDefaultMinimumObjectSize") == "varies_by_storage_class"
     return Lifecycle(rules=rules, small_objects_transition=small)
