@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.drills.cost.lifecycle import Lifecycle, NotModeled, Rule
+from harness.drills.cost.lifecycle import Lifecycle, NotModeled, Rule, deployed_newer_noncurrent
 from harness.drills.cost.model import (
     Capacity,
     LoadProfile,
@@ -19,7 +19,7 @@ from harness.drills.cost.model import (
     storage_items,
     table_items,
 )
-from harness.drills.cost.scaling import Cron, Fleet, ScheduledAction, replay
+from harness.drills.cost.scaling import Cron, Fleet, ScheduledAction, replay, steady_weeks
 
 WEEK = datetime.fromisoformat("2026-01-05T00:00:00+00:00")  # a Monday
 FLAT = [100.0] * 24
@@ -60,6 +60,21 @@ def test_schedules_move_the_floor_at_their_hour_in_their_time_zone() -> None:
     saturday_8utc = hours[5 * 24 + 8]  # 09:00 in Paris is 08:00 UTC in January
     assert saturday_8utc.max_size == 6
     assert hours[5 * 24 + 7].max_size == hours[5 * 24 + 9].max_size == 10
+
+
+def test_steady_weeks_cover_every_utc_offset_of_the_schedules() -> None:
+    london = (
+        ScheduledAction("day", "0 7 * * *", time_zone="Europe/London", min_size=4),
+        ScheduledAction("night", "0 20 * * *", time_zone="Europe/London", min_size=2),
+    )
+    weeks = steady_weeks(Fleet(2, 10, None, 60, 100, london), WEEK)
+    # BST begins on Sunday 29 March 2026: the next Monday is the first summer week.
+    assert weeks == [WEEK, datetime.fromisoformat("2026-03-30T00:00:00+00:00")]
+    # In British Summer Time the 07:00 London floor lands at 06:00 UTC.
+    summer = replay(Fleet(2, 10, None, 60, 100, london), FLAT, weeks[1])
+    assert [h.min_size for h in summer[:24]] == [2] * 6 + [4] * 13 + [2] * 5
+    utc_only = Fleet(2, 10, None, 60, 100, (ScheduledAction("day", "0 7 * * *", min_size=4),))
+    assert steady_weeks(utc_only, WEEK) == [WEEK]
 
 
 def test_an_action_that_would_put_min_above_max_fails() -> None:
@@ -149,6 +164,37 @@ def test_disabled_noncurrent_multipart_and_dates() -> None:
     assert life.multipart_days("r/x") == 7 and life.multipart_days("s/x") is None
     with pytest.raises(NotModeled, match="Date"):
         Rule.from_api({"Transitions": [{"Date": "2027-01-01", "StorageClass": "GLACIER"}]})
+
+
+def test_a_rule_keeping_newer_noncurrent_versions_never_expires_the_worst_case() -> None:
+    keeping = {
+        "ID": "keep-5",
+        "Status": "Enabled",
+        "Filter": {},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 14, "NewerNoncurrentVersions": 5},
+    }
+    # An object rewritten once has one noncurrent version: the rule never expires it.
+    assert Lifecycle((Rule.from_api(keeping),)).noncurrent_days("r/x", UPLOAD) is None
+    # moto drops NewerNoncurrentVersions: the deployed value fills it in.
+    dropped = {**keeping, "NoncurrentVersionExpiration": {"NoncurrentDays": 14}}
+    assert Lifecycle((Rule.from_api(dropped, 5),)).noncurrent_days("r/x", UPLOAD) is None
+    assert Lifecycle((Rule.from_api(dropped),)).noncurrent_days("r/x", UPLOAD) == 14
+    # Another matching rule without it still expires the version.
+    plain = {
+        "Status": "Enabled",
+        "Filter": {"Prefix": "r/"},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+    }
+    both = Lifecycle((Rule.from_api(keeping), Rule.from_api(plain)))
+    assert both.noncurrent_days("r/x", UPLOAD) == 30 and both.noncurrent_days("s/x", UPLOAD) is None
+    deployed = [
+        {
+            "id": "keep-5",
+            "noncurrentVersionExpiration": {"noncurrentDays": 14, "newerNoncurrentVersions": "5"},
+        },
+        {"id": "plain", "noncurrentVersionExpiration": {"noncurrentDays": 30}},
+    ]
+    assert deployed_newer_noncurrent(deployed) == {"keep-5": 5}
 
 
 PROFILE = LoadProfile(

@@ -18,6 +18,12 @@ scaling policies"):
   capacity a scheduled action set) unless MaxSize forces it down. Without such a policy
   the group runs its desired capacity (else MinSize), clamped.
 
+- **Every UTC offset of the year.** A schedule in a time zone with daylight saving time
+  fires at a different UTC hour in summer than in winter, so one week is not enough:
+  ``steady_weeks`` picks, after the first week, the first whole week of each further
+  combination of the schedules' UTC offsets in the following year (e.g. a British
+  Summer Time week for ``Europe/London``), and each is replayed.
+
 Not modeled, said out loud: the minutes a scale-out takes (instance warm-up, cooldowns,
 the alarms' evaluation periods), scale-in protection, step and simple policies, target
 tracking on other metrics, predictive scaling, one-time scheduled actions (no
@@ -200,6 +206,33 @@ def replay(fleet: Fleet, profile: Sequence[float], week_start: datetime) -> list
                 hours.append(Hour(clock, load, sizes.min_size, sizes.max_size, asked, running))
         clock += timedelta(minutes=1)
     return hours
+
+
+def _offsets(zones: Sequence[ZoneInfo], week_start: datetime) -> tuple | None:
+    """The zones' UTC offsets throughout the week (hourly); None if one changes in it."""
+    seen = set()
+    for hour in range(0, 7 * 24 + 1):
+        at = week_start + timedelta(hours=hour)
+        seen.add(tuple(at.astimezone(z).utcoffset() for z in zones))
+        if len(seen) > 1:
+            return None
+    return seen.pop()
+
+
+def steady_weeks(fleet: Fleet, first_week: datetime) -> list[datetime]:
+    """``first_week``, then the first week of each further combination of the recurring
+    schedules' UTC offsets in the 52 weeks after it (only weeks without a clock change)."""
+    names = sorted({a.time_zone or "UTC" for a in fleet.actions if a.recurrence})
+    zones = [ZoneInfo(n) for n in names]
+    weeks = [first_week]
+    seen = {_offsets(zones, first_week)}
+    for n in range(1, 53):
+        start = first_week + timedelta(weeks=n)
+        offsets = _offsets(zones, start)
+        if offsets is not None and offsets not in seen:
+            seen.add(offsets)
+            weeks.append(start)
+    return weeks
 
 
 def _datetime(value: Any) -> datetime | None:

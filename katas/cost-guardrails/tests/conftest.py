@@ -6,7 +6,7 @@ they are. The SPEC's numbers are written once below (the load profile, the budge
 tags), and the drills of ``harness.drills.cost`` model what AWS would do with the
 deployed definitions:
 
-- the **scaling drill** replays the SPEC's week against the Auto Scaling group (sizes,
+- the **scaling drill** replays the SPEC's weeks against the Auto Scaling group (sizes,
   target tracking, recurring schedules) and says how many instances run each hour;
 - the **lifecycle drill** ages the SPEC's objects against the media bucket's rules;
 - the **cost model** turns both, the log retention and the table's billing into the
@@ -32,7 +32,7 @@ from botocore.exceptions import ClientError
 
 from harness.drills.cost import lifecycle as lifecycle_drill
 from harness.drills.cost import scaling as scaling_drill
-from harness.drills.cost.lifecycle import Lifecycle, read_lifecycle
+from harness.drills.cost.lifecycle import Lifecycle, deployed_newer_noncurrent, read_lifecycle
 from harness.drills.cost.model import (
     Bill,
     Capacity,
@@ -45,7 +45,7 @@ from harness.drills.cost.model import (
     storage_items,
     table_items,
 )
-from harness.drills.cost.scaling import Fleet, Hour, read_fleet, replay
+from harness.drills.cost.scaling import Fleet, Hour, read_fleet, replay, steady_weeks
 from harness.emulator import TEST_CREDENTIALS
 from harness.pytest_plugin import ENV_STATE, not_evaluable
 
@@ -82,6 +82,10 @@ GROUP = "aws:autoscaling/group:Group"
 BUDGET = "aws:budgets/budget:Budget"
 TOPIC = "aws:sns/topic:Topic"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+LIFECYCLES = (
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+)
 TABLE = "aws:dynamodb/table:Table"
 
 
@@ -91,7 +95,8 @@ def ids_of(stack: Any, *types: str) -> list[str]:
 
 @dataclass
 class Workers:
-    """The stack's Auto Scaling group, as deployed, and its replayed week."""
+    """The stack's Auto Scaling group, as deployed, and its replayed weeks (``hours``:
+    the first week, then one week of each further UTC offset of its schedules)."""
 
     name: str | None = None
     problem: str | None = None  # why there is no single group to judge
@@ -159,7 +164,10 @@ def workers(stack: Any, aws: Any) -> Workers:
         return found
     try:
         found.fleet = read_fleet(scaling, name, found.throughput)
-        found.hours = replay(found.fleet, PROFILE.jobs_per_hour, replay_week(found.fleet))
+        # Every UTC offset the schedules' time zones take in the year: a London
+        # schedule fires an hour earlier in UTC during British Summer Time.
+        for week in steady_weeks(found.fleet, replay_week(found.fleet)):
+            found.hours += replay(found.fleet, PROFILE.jobs_per_hour, week)
     except NotPriced as exc:
         found.not_modeled = f"{exc}: the fleet's throughput and price are unknown"
     except scaling_drill.NotModeled as exc:
@@ -167,10 +175,21 @@ def workers(stack: Any, aws: Any) -> Workers:
     return found
 
 
+def media_lifecycle_of(stack: Any, aws: Any) -> Lifecycle:
+    """The media bucket's rules from the emulator, with the NewerNoncurrentVersions moto
+    drops taken from the deployed lifecycle configuration of that bucket."""
+    newer: dict[str, int] = {}
+    for r in stack.resources:
+        if r.type in LIFECYCLES and r.outputs.get("bucket", r.inputs.get("bucket")) == BUCKET:
+            newer.update(deployed_newer_noncurrent(r.outputs.get("rules") or []))
+            newer.update(deployed_newer_noncurrent(r.inputs.get("rules") or []))
+    return read_lifecycle(aws("s3"), BUCKET, newer)
+
+
 @pytest.fixture(scope="session")
-def media_lifecycle(aws: Any) -> Lifecycle:
+def media_lifecycle(stack: Any, aws: Any) -> Lifecycle:
     try:
-        return read_lifecycle(aws("s3"), BUCKET)
+        return media_lifecycle_of(stack, aws)
     except lifecycle_drill.NotModeled as exc:
         not_evaluable("moto", f"the lifecycle drill does not model bucket {BUCKET}: {exc}")
     except ClientError as exc:
@@ -243,7 +262,7 @@ def cost_report(stack: Any, aws: Any, workers: Workers) -> CostReport:
     if workers.not_modeled:
         return CostReport(None, workers.not_modeled, None)
     try:
-        life = read_lifecycle(aws("s3"), BUCKET)
+        life = media_lifecycle_of(stack, aws)
     except lifecycle_drill.NotModeled as exc:
         return CostReport(None, f"the lifecycle drill does not model bucket {BUCKET}: {exc}", None)
     except ClientError as exc:

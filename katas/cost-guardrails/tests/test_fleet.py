@@ -9,7 +9,7 @@ OFF_HOURS = (*range(20, 24), *range(0, 7))
 
 
 def _at(h):
-    return f"{h.start:%a %H:%M} UTC"
+    return f"{h.start:%a %Y-%m-%d %H:%M} UTC"
 
 
 @pytest.mark.requirement("R4")
@@ -53,7 +53,7 @@ def test_at_least_two_instances_in_two_zones_at_every_hour(workers):
     assert not low, (
         f"R4 ha-minimum: group {workers.name} runs {low[0].running} instance(s) at "
         f"{_at(low[0])} (minimum in force {low[0].min_size}), and at {len(low)} hour(s) of the "
-        f"week in all: fewer than 2"
+        f"replayed weeks in all: fewer than 2"
     )
 
 
@@ -77,7 +77,7 @@ def test_at_least_four_instances_during_business_hours(workers):
     assert not low, (
         f"R4 business-hours-floor: at {_at(low[0])} group {workers.name}'s minimum is "
         f"{low[0].min_size}, so {low[0].running} instance(s) may run: not at least 4 whatever "
-        f"the load ({len(low)} business hour(s) of the week in all)"
+        f"the load ({len(low)} business hour(s) of the replayed weeks in all)"
     )
 
 
@@ -94,7 +94,7 @@ def test_the_fleet_scales_in_off_hours(workers, kata):
         f"R4 off-hours-scale-in: at {_at(over[0])} group {workers.name} runs "
         f"{over[0].running} instances (minimum in force {over[0].min_size}) for "
         f"{over[0].load:g} jobs, which need {max(2, kata.need_per_hour(workers, over[0]))} "
-        f"({len(over)} off-hour(s) of the week in all)"
+        f"({len(over)} off-hour(s) of the replayed weeks in all)"
     )
 
 

@@ -68,8 +68,8 @@ def test_the_fleet_processes_every_hours_jobs(workers, record_property):
     )
     short = [h for h in workers.hours if h.running * workers.throughput < h.load]
     assert not short, (
-        f"R7 slo: at {short[0].start:%a %H:%M} UTC group {workers.name} runs "
+        f"R7 slo: at {short[0].start:%a %Y-%m-%d %H:%M} UTC group {workers.name} runs "
         f"{short[0].running} x {workers.instance_type} (maximum in force {short[0].max_size}), "
         f"which process {short[0].running * workers.throughput:g} jobs an hour, for "
-        f"{short[0].load:g} arriving ({len(short)} hour(s) of the week short)"
+        f"{short[0].load:g} arriving ({len(short)} hour(s) of the replayed weeks short)"
     )
