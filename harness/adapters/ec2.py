@@ -888,6 +888,7 @@ class LaunchTemplate(_Ec2):
         "iamInstanceProfile": "IamInstanceProfile",
         "monitoring": "Monitoring",
         "ebsOptimized": "EbsOptimized",
+        "tagSpecifications": "TagSpecifications",
     }
     handles = frozenset(
         {"name", "namePrefix", "description", "tags", "updateDefaultVersion", *DATA}
@@ -905,6 +906,14 @@ class LaunchTemplate(_Ec2):
                 value = {"Enabled": bool(value.get("enabled"))}
             elif key == "ebsOptimized":
                 value = str(value).lower() == "true"
+            elif key == "tagSpecifications":  # tags for what the template launches
+                value = [
+                    {
+                        "ResourceType": spec["resourceType"],
+                        "Tags": tags_list(spec.get("tags") or {}),
+                    }
+                    for spec in value
+                ]
             data[api] = value
         return data
 

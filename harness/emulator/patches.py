@@ -148,6 +148,7 @@ def apply() -> None:
     _keep_secret_replica_keys()
     _authorize_s3_replication_actions()
     _store_composite_alarms()
+    _describe_budget_subscribers()
     _object_lock_on_buckets_with_objects()
     _event_source_mappings_do_not_invoke()
 
@@ -671,3 +672,35 @@ def _event_source_mappings_do_not_invoke() -> None:
         return False
 
     LambdaBackend.send_sqs_batch = send_sqs_batch
+
+
+def _describe_budget_subscribers() -> None:
+    """moto 5.2.5 stores a budget notification's subscribers and has no
+    DescribeSubscribersForNotification: without it, who a budget alerts cannot be read."""
+    import json
+
+    from moto.budgets.exceptions import NotFoundException
+    from moto.budgets.responses import BudgetsResponse
+
+    def same(stored: dict[str, Any], asked: dict[str, Any]) -> bool:
+        return (
+            stored.get("NotificationType") == asked.get("NotificationType")
+            and stored.get("ComparisonOperator") == asked.get("ComparisonOperator")
+            and float(stored.get("Threshold", 0)) == float(asked.get("Threshold", 0))
+            and (stored.get("ThresholdType") or "PERCENTAGE")
+            == (asked.get("ThresholdType") or "PERCENTAGE")
+        )
+
+    def describe_subscribers_for_notification(self: Any) -> str:
+        account_id = self._get_param("AccountId")
+        name = self._get_param("BudgetName")
+        asked = self._get_param("Notification") or {}
+        budget = self.backend.budgets.get(account_id, {}).get(name)
+        if budget is None:
+            raise NotFoundException(f"Unable to get subscribers - the budget {name} doesn't exist.")
+        found = next((n for n in budget.notifications if same(n.details, asked)), None)
+        if found is None:
+            raise NotFoundException("Unable to get subscribers - the notification doesn't exist.")
+        return json.dumps({"Subscribers": list(found.subscribers), "NextToken": None})
+
+    BudgetsResponse.describe_subscribers_for_notification = describe_subscribers_for_notification

@@ -52,6 +52,7 @@ class _Collector:
                 title=dict(report.user_properties).get("title", report.nodeid.split("::")[-1]),
                 message=_message(report),
                 duration_s=report.duration,
+                details=_details(report),
             )
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -66,6 +67,13 @@ class _Collector:
         doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
         if doc:
             item.user_properties.append(("title", doc[0]))
+
+
+def _details(report: pytest.TestReport) -> dict:
+    """What a check recorded for the report, passed or failed (``record_property("details",
+    {...})``, JSON values): e.g. the itemized bill a cost check computed."""
+    details = dict(report.user_properties).get("details")
+    return dict(details) if isinstance(details, dict) else {}
 
 
 def _outcome(report: pytest.TestReport) -> Outcome:
