@@ -100,6 +100,7 @@ def test_default_tags_of_a_provider_and_of_the_stack_config_tag_what_it_creates(
 
 
 TRANSFORMS = """
+    import json
     import pulumi
     import pulumi_aws as aws
 
@@ -129,6 +130,16 @@ TRANSFORMS = """
             self.queue = aws.sqs.Queue(f"{name}-q", opts=pulumi.ResourceOptions(parent=self))
 
     acme = Tenant("acme", opts=pulumi.ResourceOptions(transforms=[tag("tenant", "acme")]))
+    # An asset passes through a transform untouched (a Lambda's code is one).
+    fn_role = aws.iam.Role("fn", assume_role_policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+        "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+    fn = aws.lambda_.Function(
+        "fn", role=fn_role.arn, runtime="python3.12", handler="app.handler",
+        code=pulumi.AssetArchive({"app.py": pulumi.StringAsset("def handler(e, c): return 1")}),
+        opts=pulumi.ResourceOptions(transforms=[tag("own", "1")]),
+    )
+    pulumi.export("fn", fn.name)
     own = aws.sqs.Queue("own", opts=pulumi.ResourceOptions(transforms=[tag("own", "1")]))
     kept = aws.sqs.Queue("kept")
     pulumi.export("child", acme.queue.url)
@@ -148,6 +159,8 @@ def test_transforms_own_inherited_and_stack_run_before_the_resource_is_applied(
 
     assert tags("child") == {"tenant": "acme", "stack": "yes"}  # the parent's, then stack's
     assert tags("own") == {"own": "1", "stack": "yes"}
+    code = aws_client("lambda").get_function(FunctionName=state.outputs["fn"])["Code"]
+    assert code.get("Location") or code.get("RepositoryType"), "the asset reached Lambda"
     assert state.named("kept").retain_on_delete, "a transform's options are honoured too"
     assert not engine.preview().pending
     engine.destroy()

@@ -126,8 +126,10 @@ def build_monitor(registrar: Registrar, invokes: Invokes, sources: dict) -> Any:
             ApplyingMonitor.inherited[urn] = chain
             options = None
             if chain or self._stack_transforms:
+                # The deserialized values, assets included, as the engine hands them over
+                # (_plain below turns the result into what the harness applies).
                 inputs, options = run_transforms(
-                    [*chain, *self._stack_transforms], request, _plain(inputs), _sync_await
+                    [*chain, *self._stack_transforms], request, dict(inputs), _sync_await
                 )
             reg = Registration(
                 urn=urn,
