@@ -190,11 +190,21 @@ class Unjudged:
     sid: str | None
     caller: str
     reason: str
+    would_grant: str = ""  # e.g. "s3:PutObject on arn:aws:s3:::b/*", should it apply
 
     def message(self, clause: str = "") -> str:
         where = f"{self.policy}, statement {self.sid}" if self.sid else self.policy
         head = f"{clause}: " if clause else ""
-        return f"{head}{where} may grant {self.caller}, but {self.reason}"
+        what = f" {self.would_grant}" if self.would_grant else " something"
+        return (
+            f"{head}{where} may grant {_caller_label(self.caller)}{what} beyond the "
+            f"allow-list, but {self.reason}: not evaluable"
+        )
+
+
+def _caller_label(arn: str) -> str:
+    kind, _, name = ((arn_parts(arn) or {}).get("resource") or arn).partition("/")
+    return f"{kind} {name.rsplit('/', 1)[-1]}" if name else arn
 
 
 @dataclass
@@ -204,13 +214,16 @@ class ResourceGrants:
     ``allows`` and ``denies`` are the statements that apply to the caller, rewritten as
     identity-policy statements: Principal gone, caller conditions decided, Resource cut
     to the resource the policy is attached to. Each is named after its policy and how
-    the statement names the caller, and paired with the policy's service.
+    the statement names the caller, and paired with the policy's service. ``doubtful``
+    holds the Allows that may apply (a principal form or condition key not resolved
+    here), rewritten as if they did, with the reason. A doubtful Deny is left out: it
+    could only take grants away, so judging without it can over-report, never hide.
     """
 
     caller: str
     allows: list[tuple[str, Document, str]] = field(default_factory=list)
     denies: list[tuple[str, Document]] = field(default_factory=list)
-    unjudged: list[Unjudged] = field(default_factory=list)
+    doubtful: list[tuple[str, Document, str, Unjudged]] = field(default_factory=list)
 
 
 # --- principals -------------------------------------------------------------------
@@ -378,19 +391,20 @@ def grants_to(caller_arn: str, policies: Iterable[ResourcePolicy]) -> ResourceGr
     out = ResourceGrants(caller_arn)
     for policy in policies:
         for statement in policy.document.statements:
+            doubts = []
             try:
                 relation = principal_relation(statement, caller)
             except ValueError as exc:
-                out.unjudged.append(Unjudged(policy.label, statement.sid, caller_arn, str(exc)))
-                continue
+                relation = NAMES
+                doubts.append(str(exc))
             if relation != NAMES:
                 continue
             holds, left, unknown = split_conditions(statement.conditions, caller)
             if not holds:
                 continue
             if unknown:
-                reason = "its condition on " + ", ".join(unknown) + " is not evaluated here"
-                out.unjudged.append(Unjudged(policy.label, statement.sid, caller_arn, reason))
+                doubts.append(f"its condition on {', '.join(unknown)} is not evaluated here")
+            if doubts and statement.denies:
                 continue
             resources = _governed(statement, policy)
             if not resources:
@@ -405,7 +419,11 @@ def grants_to(caller_arn: str, policies: Iterable[ResourcePolicy]) -> ResourceGr
             )
             name = f"{policy.label} ({_how(statement)})"
             document = Document(statements=[rewritten])
-            if statement.allows:
+            if doubts:
+                reason = "; ".join(doubts)
+                unjudged = Unjudged(policy.label, statement.sid, caller_arn, reason)
+                out.doubtful.append((name, document, policy.service, unjudged))
+            elif statement.allows:
                 out.allows.append((name, document, policy.service))
             else:
                 out.denies.append((name, document))
@@ -426,23 +444,31 @@ def effective_violations(
     policy naming the principal allows it, and no unconditional explicit Deny (of either
     kind) applying to the principal takes it away. The permissions ``boundary`` caps
     identity grants only (see the module docstring). A violation from a resource policy
-    names it (``bucket policy of arn:aws:s3:::b (Principal {"AWS": ["*"]})``); the
-    second list holds the statements that could not be judged.
+    names it (``bucket policy of arn:aws:s3:::b (Principal {"AWS": ["*"]})``). The
+    second list holds the doubtful statements (:class:`ResourceGrants`) that would
+    grant something beyond the allow-list, in ``scope``, should they apply: the verdict
+    on them is "not evaluable"; one that could only grant what is allowed is no doubt.
     """
     named = named_documents(documents)
     grants = grants_to(principal, policies)
     in_scope = _scope(scope)
+
+    def _of(service: str) -> Callable[[str], bool]:
+        # A resource policy governs its own service's actions only.
+        return lambda action: in_scope(action) and action.startswith(f"{service}:")
+
     denies = [(n, Document(d.deny_statements)) for n, d in named if d.deny_statements]
     denies += grants.denies
     found = violations(principal, named + grants.denies, allowed, boundary, in_scope)
     for name, document, service in grants.allows:
-        found += violations(
-            principal,
-            [(name, document), *denies],
-            allowed,
-            scope=lambda action, s=service: in_scope(action) and action.startswith(f"{s}:"),
-        )
-    return found, grants.unjudged
+        found += violations(principal, [(name, document), *denies], allowed, scope=_of(service))
+    unjudged = []
+    for name, document, service, doubt in grants.doubtful:
+        would = violations(principal, [(name, document), *denies], allowed, scope=_of(service))
+        if would:
+            what = f"{would[0].action} on {would[0].resource}"
+            unjudged.append(replace(doubt, would_grant=what))
+    return found, unjudged
 
 
 # --- reading the emulator ---------------------------------------------------------

@@ -66,7 +66,7 @@ def test_the_account_denies_all_its_principals_but_grants_none_by_itself() -> No
     root = {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
     assert relation(root, effect="Deny") == NAMES
     grants = grants_to(ROLE, [bucket_policy(statement(Principal=root))])
-    assert not grants.allows and not grants.unjudged
+    assert not grants.allows and not grants.doubtful
 
 
 @pytest.mark.parametrize(
@@ -78,10 +78,16 @@ def test_the_account_denies_all_its_principals_but_grants_none_by_itself() -> No
     ],
 )
 def test_forms_that_cannot_be_resolved_are_reported(principal: Any) -> None:
-    grants = grants_to(ROLE, [bucket_policy(statement(Principal=principal, Sid="Odd"))])
-    assert not grants.allows
-    [unjudged] = grants.unjudged
-    assert unjudged.sid == "Odd" and "bucket policy of arn:aws:s3:::data" in unjudged.message()
+    policy = bucket_policy(statement(Principal=principal, Sid="Odd"))
+    assert not grants_to(ROLE, [policy]).allows
+    found, [unjudged] = effective_violations(ROLE, [], READ_CURATED, [policy])
+    assert not found and unjudged.sid == "Odd"
+    message = unjudged.message("R3")
+    assert "bucket policy of arn:aws:s3:::data" in message and "role reporting" in message
+    assert "s3:PutObject on arn:aws:s3:::data/*" in message and "not evaluable" in message
+    # A doubtful grant of nothing beyond the allow-list is no doubt.
+    within = statement(Principal=principal, Action="s3:GetObject", Resource=f"{BUCKET}/curated/*")
+    assert effective_violations(ROLE, [], READ_CURATED, [bucket_policy(within)]) == ([], [])
 
 
 def test_not_principal_grants_everyone_it_does_not_list() -> None:
@@ -172,9 +178,16 @@ def test_request_conditions_stay_with_the_grant() -> None:
 
 def test_conditions_on_unknown_keys_are_reported_not_passed() -> None:
     org = statement(Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc"}})
-    grants = grants_to(ROLE, [bucket_policy(org)])
-    assert not grants.allows
-    assert "aws:principalorgid" in grants.unjudged[0].reason
+    assert not grants_to(ROLE, [bucket_policy(org)]).allows
+    found, [unjudged] = effective_violations(ROLE, [], READ_CURATED, [bucket_policy(org)])
+    assert not found and "aws:principalorgid" in unjudged.reason
+    # A Deny under such a condition could only take grants away: judged without it.
+    perimeter = {**org, "Effect": "Deny", "Action": "s3:*"}
+    grant = statement(Principal={"AWS": ROLE})
+    found, unjudged = effective_violations(
+        ROLE, [], READ_CURATED, [bucket_policy(perimeter, grant)]
+    )
+    assert [v.action for v in found] == ["s3:PutObject"] and not unjudged
 
 
 def test_an_unconditional_resource_deny_takes_grants_away() -> None:
