@@ -595,8 +595,9 @@ def read_resource_policies(
 ) -> list[ResourcePolicy]:
     """Every resource policy the emulator holds for ``services`` in ``regions``.
 
-    ``client(service, region=…)`` returns an admin boto3 client. Everything the account
-    holds is read, not only what the stack's state lists: a fresh emulator holds only
+    ``client(service, region)`` returns an admin boto3 client (the harness's ``aws``
+    fixture and the tests' ``aws_client`` both take the region second). Everything the
+    account holds is read, not only what the stack's state lists: a fresh emulator holds only
     what the program made (and the checks' own policy-less fixtures), and a policy put
     by other means still grants. S3 lists every bucket from one region.
     """
@@ -604,5 +605,5 @@ def read_resource_policies(
     for service in services:
         reader = READERS[service]
         for region in regions[:1] if service == "s3" else regions:
-            out += reader(client(service, region=region))
+            out += reader(client(service, region))
     return out
