@@ -539,7 +539,14 @@ def _secrets(secretsmanager: Any) -> list[ResourcePolicy]:
     out = []
     for page in secretsmanager.get_paginator("list_secrets").paginate():
         for secret in page.get("SecretList", []):
-            answer = secretsmanager.get_resource_policy(SecretId=secret["ARN"])
+            try:
+                answer = secretsmanager.get_resource_policy(SecretId=secret["ARN"])
+            except Exception as exc:  # botocore ClientError
+                # A replica's policy is its primary's (Secrets Manager replicates it),
+                # read in the primary's region.
+                if _error_code(exc) == "InvalidParameterException" and "replica" in str(exc):
+                    continue
+                raise
             if policy := _parsed(
                 "secret resource policy", secret["ARN"], answer.get("ResourcePolicy")
             ):

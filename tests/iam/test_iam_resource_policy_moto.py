@@ -121,3 +121,15 @@ def test_every_kind_of_resource_policy_is_read(aws_client: Callable[..., Any]) -
     allowed = [Allowed("sqs:SendMessage", queue_arn)]
     found, _ = effective_violations(role, [], allowed, [policies[f"queue policy of {queue_arn}"]])
     assert found == []
+
+
+def test_a_replica_secret_is_read_through_its_primary(aws_client: Callable[..., Any]) -> None:
+    # Secrets Manager refuses GetResourcePolicy on a replica; its policy is the primary's.
+    tag = uuid.uuid4().hex[:8]
+    secrets = aws_client("secretsmanager")
+    arn = secrets.create_secret(
+        Name=f"rp-replicated-{tag}", SecretString="x", AddReplicaRegions=[{"Region": "eu-west-1"}]
+    )["ARN"]
+    secrets.put_resource_policy(SecretId=arn, ResourcePolicy=_grant("secretsmanager:*", "*"))
+    read = read_resource_policies(aws_client, ["us-east-1", "eu-west-1"], ["secretsmanager"])
+    assert [p.resource_arn for p in read if tag in p.resource_arn] == [arn]
