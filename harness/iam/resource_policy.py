@@ -1,4 +1,5 @@
-"""Resource-based policies: what a bucket, queue, topic, key, secret or function grants.
+"""Resource-based policies: what a bucket, queue, topic, key, secret, function or REST
+API grants.
 
 Within one account, a resource-based policy that names a principal grants it access
 on its own, whatever the principal's identity policies say (IAM User Guide, "Policy
@@ -33,7 +34,8 @@ the account:
   ``aws:PrincipalTag/…``, ``aws:userid``, …) is :class:`Unjudged`.
 - **Resources.** A statement governs only the resource the policy is attached to: a
   bucket policy the bucket and its objects (a Resource naming keys keeps its
-  pattern), a function policy the function and its versions and aliases, any other
+  pattern), a function policy the function and its versions and aliases, a REST API's
+  policy the API's methods (``execute-api:/…``), any other
   policy its one resource (``"*"`` in a key policy means the key).
   Actions outside the resource's service are dropped (AWS rejects them).
 - **Deny.** An explicit Deny of a resource policy that applies to the caller without
@@ -130,6 +132,7 @@ SERVICE_OF_KIND = {
     "key policy": "kms",
     "secret resource policy": "secretsmanager",
     "function policy": "lambda",
+    "rest api policy": "execute-api",
 }
 
 
@@ -348,7 +351,7 @@ def split_conditions(conditions: Conditions, caller: Caller) -> tuple[bool, Cond
 
 # What lies under a resource and its policy governs too: a bucket's objects, a
 # function's versions and aliases (``function:f:live``).
-_PARTS = {"s3": "/*", "lambda": ":*"}
+_PARTS = {"s3": "/*", "lambda": ":*", "execute-api": "/*"}
 
 
 def _governed(statement: Statement, policy: ResourcePolicy) -> list[str]:
@@ -585,6 +588,24 @@ def _functions(lambda_: Any) -> list[ResourcePolicy]:
     return out
 
 
+def _rest_apis(apigateway: Any, account: str) -> list[ResourcePolicy]:
+    out = []
+    region = apigateway.meta.region_name
+    for page in apigateway.get_paginator("get_rest_apis").paginate():
+        for api in page.get("items", []):
+            text = api.get("policy")
+            if not text:
+                continue
+            if text.lstrip().startswith('{\\"'):
+                text = text.replace('\\"', '"')  # API Gateway answers the JSON escaped
+            arn = f"arn:aws:execute-api:{region}:{account}:{api['id']}"
+            # "execute-api:/stage/method/path" is API Gateway's shorthand for this API.
+            text = text.replace('"execute-api:/', f'"{arn}/')
+            if policy := _parsed("rest api policy", arn, text):
+                out.append(policy)
+    return out
+
+
 READERS: dict[str, Callable[[Any], list[ResourcePolicy]]] = {
     "s3": _buckets,
     "sqs": _queues,
@@ -598,7 +619,7 @@ READERS: dict[str, Callable[[Any], list[ResourcePolicy]]] = {
 def read_resource_policies(
     client: Callable[..., Any],
     regions: Sequence[str],
-    services: Iterable[str] = tuple(READERS),
+    services: Iterable[str] = (*READERS, "apigateway"),
 ) -> list[ResourcePolicy]:
     """Every resource policy the emulator holds for ``services`` in ``regions``.
 
@@ -610,7 +631,10 @@ def read_resource_policies(
     """
     out: list[ResourcePolicy] = []
     for service in services:
-        reader = READERS[service]
         for region in regions[:1] if service == "s3" else regions:
-            out += reader(client(service, region))
+            if service == "apigateway":  # an API's ARN needs the account, its answer lacks it
+                account = client("sts", region).get_caller_identity()["Account"]
+                out += _rest_apis(client(service, region), account)
+            else:
+                out += READERS[service](client(service, region))
     return out

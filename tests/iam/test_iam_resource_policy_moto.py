@@ -133,3 +133,19 @@ def test_a_replica_secret_is_read_through_its_primary(aws_client: Callable[..., 
     secrets.put_resource_policy(SecretId=arn, ResourcePolicy=_grant("secretsmanager:*", "*"))
     read = read_resource_policies(aws_client, ["us-east-1", "eu-west-1"], ["secretsmanager"])
     assert [p.resource_arn for p in read if tag in p.resource_arn] == [arn]
+
+
+def test_a_rest_api_policy_is_read(aws_client: Callable[..., Any]) -> None:
+    role = f"arn:aws:iam::{ACCOUNT}:role/caller-{uuid.uuid4().hex[:8]}"
+    apigateway = aws_client("apigateway")
+    api = apigateway.create_rest_api(
+        name="rp-api", policy=_grant("execute-api:Invoke", "execute-api:/*", {"AWS": role})
+    )["id"]
+    arn = f"arn:aws:execute-api:us-east-1:{ACCOUNT}:{api}"
+    [policy] = [
+        p
+        for p in read_resource_policies(aws_client, ["us-east-1"], ["apigateway"])
+        if p.resource_arn == arn
+    ]
+    found, unjudged = effective_violations(role, [], [], [policy])
+    assert not unjudged and [v.action for v in found] == ["execute-api:Invoke"]
