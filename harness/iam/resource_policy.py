@@ -18,9 +18,11 @@ the account:
   nothing by itself (the caller's identity policies must allow the request, and
   they are judged on their own); in a Deny it denies every principal of the account.
   Another account, ``Service`` and ``Federated`` principals name no IAM role or user
-  of the account. ``NotPrincipal`` names every caller it does not list. A form this
-  module cannot resolve (``CanonicalUser``, a wildcard inside an ARN, a unique id
-  such as ``AROA…``) is an :class:`Unjudged` finding, never ignored.
+  of the account. ``NotPrincipal`` names every caller it does not list. An Allow in
+  a form this module cannot resolve (``CanonicalUser``, a wildcard inside an ARN, a
+  unique id such as ``AROA…``) is an :class:`Unjudged` finding when it would grant
+  beyond the allow-list, never ignored; such a Deny is left out (it could only take
+  grants away, so judging without it can over-report, never hide).
 - **Conditions.** Keys that describe the caller are evaluated with
   :mod:`harness.iam.conditions` (``aws:PrincipalArn``, ``aws:PrincipalAccount``,
   ``aws:PrincipalType``, ``aws:username``, ``aws:PrincipalIsAWSService``); keys a
@@ -31,13 +33,14 @@ the account:
   statement: an Allow under them is a grant (the caller can meet them), to be judged
   with its condition (an allow-list may demand ``s3:prefix``); a Deny under them does
   not take a grant away entirely. Any other key (``aws:PrincipalOrgID``,
-  ``aws:PrincipalTag/…``, ``aws:userid``, …) is :class:`Unjudged`.
+  ``aws:PrincipalTag/…``, ``aws:userid``, …) makes the statement doubtful, as an
+  unresolved principal does.
 - **Resources.** A statement governs only the resource the policy is attached to: a
   bucket policy the bucket and its objects (a Resource naming keys keeps its
   pattern), a function policy the function and its versions and aliases, a REST API's
-  policy the API's methods (``execute-api:/…``), any other
-  policy its one resource (``"*"`` in a key policy means the key).
-  Actions outside the resource's service are dropped (AWS rejects them).
+  policy the API's methods (``execute-api:/…``), any other policy its one resource
+  (``"*"`` in a key policy means the key). Actions outside the resource's service are
+  dropped (AWS rejects them).
 - **Deny.** An explicit Deny of a resource policy that applies to the caller without
   a request condition takes away identity and resource grants alike, as any
   explicit Deny does (:func:`violations`).
