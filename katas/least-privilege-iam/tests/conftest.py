@@ -52,6 +52,13 @@ from harness.iam import (
     violations,
 )
 from harness.iam.principals import managed_policy_document
+from harness.iam.resource_policy import (
+    ResourcePolicy,
+    Unjudged,
+    effective_violations,
+    read_resource_policies,
+)
+from harness.pytest_plugin import not_evaluable
 
 MARK = "kata-check"
 ROLE_EXPORTS = {
@@ -272,6 +279,9 @@ class Deployed:
     # every policy document the stack created or attached, by a label naming it
     all_documents: dict[str, Document] = field(default_factory=dict)
     on_call_user_arn: str = ""
+    # Every bucket, queue, topic, key, secret and function policy of the account: in
+    # one account a resource policy that names a principal grants it on its own.
+    resource_policies: list[ResourcePolicy] = field(default_factory=list)
 
     def documents(self, who: str) -> list[tuple[str, Document]]:
         grants = self.grants.get(who)
@@ -310,9 +320,10 @@ class _NoBoundary:
 
 
 @pytest.fixture(scope="session")
-def deployed(pipeline: Pipeline, aws: Callable[..., Any], stack: Any) -> Deployed:
+def deployed(pipeline: Pipeline, aws: Callable[..., Any], stack: Any, region: str) -> Deployed:
     iam = aws("iam")
     d = Deployed()
+    d.resource_policies = read_resource_policies(aws, [region])
     for key in pipeline.roles:
         name = pipeline.role_name(key)
         grants, boundary_arn, error = _role_grants(iam, name)
@@ -343,13 +354,23 @@ def deployed(pipeline: Pipeline, aws: Callable[..., Any], stack: Any) -> Deploye
 
 def least_privilege_findings(
     who: str, pipeline: Pipeline, deployed: Deployed, only: Any = None
-) -> list[str]:
-    """One sentence per grant of ``who``'s own policies outside the SPEC's allow-list."""
+) -> tuple[list[str], list[Unjudged]]:
+    """One sentence per grant to ``who`` outside the SPEC's allow-list, and the
+    resource-policy statements that may grant more but cannot be judged.
+
+    The grants are those of ``who``'s own policies and of every resource policy (bucket,
+    queue, …) that names it, by its ARN or as ``"*"``: the SPEC's "is all it may be
+    granted" does not care which policy grants (harness.iam.resource_policy).
+    """
     grants = deployed.grants[who]
-    found = violations(
-        grants.principal_arn, grants.documents, allow_list(who, pipeline), scope=only
+    found, unjudged = effective_violations(
+        grants.principal_arn,
+        grants.documents,
+        allow_list(who, pipeline),
+        deployed.resource_policies,
+        scope=only,
     )
-    return summarize(found, lambda v: CLAUSES[who](v.action))
+    return summarize(found, lambda v: CLAUSES[who](v.action)), unjudged
 
 
 def _label(arn: str) -> str:
@@ -541,10 +562,21 @@ def expect() -> type[Expect]:
 
 @pytest.fixture(scope="session")
 def least_privilege(pipeline: Pipeline, deployed: Deployed) -> Callable[..., list[str]]:
-    """``least_privilege("ingest", only="sqs:*")``: grants outside the SPEC's allow-list."""
+    """``least_privilege("ingest", only="sqs:*")``: grants outside the SPEC's allow-list.
+
+    With none found but a resource-policy statement that may grant more and cannot be
+    judged (a principal form or condition key the IAM model does not resolve), the
+    check ends as not evaluable: neither passed nor failed.
+    """
 
     def findings(who: str, only: Any = None) -> list[str]:
-        return least_privilege_findings(who, pipeline, deployed, only)
+        found, unjudged = least_privilege_findings(who, pipeline, deployed, only)
+        if unjudged and not found:
+            clause = CLAUSES[who](only if isinstance(only, str) else "")
+            not_evaluable(
+                "the IAM model (harness.iam)", "; ".join(u.message(clause) for u in unjudged)
+            )
+        return found
 
     return findings
 
