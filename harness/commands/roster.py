@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import os
@@ -148,6 +149,12 @@ def grade_entry(job: dict[str, Any]) -> dict[str, Any]:
     # This worker grades entry after entry, each in a sandbox of its own: its emulator
     # and zygote enter that sandbox by fork from warm servers (harness.sandbox.forkserver).
     forkserver.enable()
+    # What the worker imported (and the last grade left alive) is not garbage: keep the
+    # collector from scanning it again and again during this grade (measured: a roster
+    # of 20 used 103 s of CPU without, 76-79 s with). Collected first, so no garbage of
+    # the last grade is frozen with it.
+    gc.collect()
+    gc.freeze()
 
     entry = Entry(**job["entry"])
     kata = parse_kata(Path(job["kata_dir"]))

@@ -44,6 +44,11 @@ def main() -> None:
             f"unix://{unix_path}", 0, app, threaded=True, request_handler=MotoRequestHandler
         )
         servers.append(unix)
+    # moto's modules and the patches live as long as the server: keep the garbage
+    # collector from scanning them on every collection of a request's garbage.
+    import gc
+
+    gc.freeze()
     for s in servers:
         threading.Thread(target=s.serve_forever, daemon=True).start()
     print(f"ready {port}", flush=True)

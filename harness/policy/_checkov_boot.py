@@ -11,6 +11,7 @@ killed with it.
 """
 
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -18,6 +19,8 @@ import sys
 import threading
 
 import checkov.main  # the point of the server: imported before any fork
+
+gc.freeze()  # every scan's collector skips what the server imported
 
 _lock = threading.Lock()
 _children: dict[int, int] = {}  # pid -> request id

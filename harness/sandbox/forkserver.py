@@ -182,7 +182,12 @@ def _child(kind: str, request: dict[str, Any], fds: list[int], control: int) -> 
 
 
 def serve(kind: str) -> None:
+    import gc
+
     _preload(kind)
+    # What the server imported lives as long as every child: keep the children's garbage
+    # collector from scanning it (and from touching its pages, which stay shared).
+    gc.freeze()
     control = int(os.environ.pop("KATA_FORKSERVER_FD"))
     children: dict[int, int] = {}  # pid -> request id
     sock = socket.socket(fileno=control)
@@ -199,6 +204,12 @@ def serve(kind: str) -> None:
             request = json.loads(data)
             if kind == "emulator" and request.get("warm"):
                 _warm_backends(*request["warm"])
+                gc.freeze()
+            if kind == "zygote" and request.get("workdir"):
+                from harness.engines.local import zygote
+
+                with contextlib.suppress(Exception):  # best effort: the zygote warms too
+                    zygote.warm_workdir(str(request["workdir"]))
             pid = os.fork()
             if pid == 0:
                 _child(kind, request, fds, control)
@@ -297,6 +308,7 @@ class ForkServer:
         stderr: int | None = None,
         timeout: float = 30,
         warm: tuple[list[str], str] | None = None,
+        workdir: str | None = None,
     ) -> ForkedProcess:
         """A child inside the sandbox held by ``keeper_pid``; text pipes as stdin/stdout."""
         in_r, in_w = os.pipe()
@@ -312,6 +324,7 @@ class ForkServer:
                 "env": env,
                 "argv": argv or [],
                 "warm": list(warm) if warm else None,
+                "workdir": workdir,  # the program whose pulumi_aws modules to import first
             }
             try:
                 socket.send_fds(self._sock, [json.dumps(request).encode()], [in_r, out_w, err])

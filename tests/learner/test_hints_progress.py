@@ -96,7 +96,7 @@ def test_progress_statuses_and_the_suggested_next_kata(
     assert suggest_next(katas, list(found.values())).slug == "canary-release"  # type: ignore[union-attr]
     assert cli.main(["progress"]) == 0
     out = capsys.readouterr().out
-    assert "1 of 4 katas solved" in out
+    assert f"1 of {len(katas)} katas solved" in out
     assert "next: canary-release" in out
 
 

@@ -303,7 +303,7 @@ class LocalEngine(Engine):
             return None
         if self._zygote is None or not self._zygote.alive():
             try:
-                self._zygote = Zygote(self._env(), sandbox=self.sandbox)
+                self._zygote = Zygote(self._env(), sandbox=self.sandbox, workdir=self.spec.workdir)
             except OSError:
                 return None
         return self._zygote
@@ -706,7 +706,11 @@ class Zygote:
     """Client side of zygote.py: one warm process that forks a worker per request."""
 
     def __init__(
-        self, env: dict[str, str], prefix: list[str] | None = None, sandbox: Sandbox | None = None
+        self,
+        env: dict[str, str],
+        prefix: list[str] | None = None,
+        sandbox: Sandbox | None = None,
+        workdir: Path | None = None,
     ) -> None:
         # In a PID namespace the pids the zygote reports are the namespace's own: never
         # signal them from out here (the caller kills the whole zygote instead).
@@ -715,7 +719,11 @@ class Zygote:
         if server is not None:
             # A roster worker's warm fork server enters the sandbox for us: the same
             # namespaces and PID 1 as the prefix gives, without importing the SDK again.
-            self.proc: Any = server.spawn(sandbox.pid, env)  # type: ignore[union-attr]
+            self.proc: Any = server.spawn(
+                sandbox.pid,  # type: ignore[union-attr]
+                env,
+                workdir=str(workdir) if workdir else None,
+            )
         else:
             if sandbox is not None:
                 prefix = sandbox.prefix(pid_namespace=True)

@@ -19,6 +19,7 @@ stopped it) when the child is done.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import re
 import select
@@ -52,6 +53,9 @@ def serve() -> None:
         with contextlib.suppress(Exception):  # warming is best effort, never fatal
             _warm_source_of(request_path)
             _warm_types_of(request_path)
+        # The SDK's modules live as long as the zygote: the program's collector need not
+        # scan them (nor touch, and so copy, their pages).
+        gc.freeze()
         pid = os.fork()
         if pid == 0:  # child: become the worker for this one request
             os.setsid()
@@ -140,15 +144,29 @@ def _warm_source_of(request_path: str) -> None:
             workdir = json.load(f)["workdir"]
     except (OSError, ValueError, KeyError, TypeError):
         return
+    warm_workdir(workdir)
+
+
+def warm_workdir(workdir: str) -> None:
+    """Load the pulumi_aws classes the program's sources name (once per directory).
+    Also called by a roster worker's fork server before it forks a grade's zygote, so
+    the modules are imported once per worker, not once per grade; it reads the files
+    without following links (it runs outside the sandbox)."""
+    from pathlib import Path
+
+    from harness.sandbox.files import read_untrusted
+
     if workdir in _WARMED:
         return
     _WARMED.add(workdir)
     pairs = set()
-    for path in sorted(os.listdir(workdir))[:50]:
-        if path.endswith(".py"):
-            # Bytes, decoded leniently: a stray byte must not end the warm process.
-            with contextlib.suppress(OSError), open(os.path.join(workdir, path), "rb") as f:
-                pairs |= set(_USE.findall(f.read(1_000_000).decode(errors="replace")))
+    with contextlib.suppress(OSError):
+        for path in sorted(os.listdir(workdir))[:50]:
+            if path.endswith(".py"):
+                # Bytes, decoded leniently: a stray byte must not end the warm process.
+                with contextlib.suppress(OSError):
+                    text = read_untrusted(Path(workdir) / path, 1_000_000)
+                    pairs |= set(_USE.findall(text.decode(errors="replace")))
     _load(pairs)
 
 
