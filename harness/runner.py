@@ -239,6 +239,8 @@ def run_kata(
     emulator: emu.Emulator | None = None,
 ) -> RunResult:
     """Grade one variant of a kata. Never raises for a failing program: returns results."""
+    if emulator is not None:  # one process grading run after run: verify, watch, the tests
+        freeze_what_lasts()
     started = time.perf_counter()
     out_dir = options.out_dir or default_out_dir(kata, options)
     if out_dir.exists():
@@ -372,6 +374,17 @@ def run_kata(
         isolation=ctx.isolation.to_dict() if ctx.isolation is not None else {},
         extra={"graph": graph},
     )
+
+
+def freeze_what_lasts() -> None:
+    """Collect, then move what the process holds now (the harness, boto3, pytest, the
+    last run's caches) out of the garbage collector's sight: the next run's collections
+    scan only that run's objects. In a roster worker this cut a grade's CPU by a quarter;
+    after the first call it costs only a collection of the last run's objects."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _resource_graph(ctx: RunContext) -> dict:

@@ -162,17 +162,12 @@ def ready_for_next(emulator: Emulator, kata: Kata) -> None:
     """Between runs, in the time a person takes to read and edit: drop the last run's
     stack (nothing of it is left to collide with) and rebuild the emulator's slow
     backends (IAM's managed policies, …), so the next re-grade pays only its work."""
-    import gc
-
     from harness import emulator as emu
+    from harness.runner import freeze_what_lasts
 
     emulator.reset()
     emu.warm_backends(emulator, kata.services, kata.config.get("aws:region", "us-east-1"))
-    # What this process holds now (the harness, boto3, pytest, the last run's caches) is
-    # not the next run's garbage: collect once, then keep the collector from scanning it
-    # again during the re-grade.
-    gc.collect()
-    gc.freeze()
+    freeze_what_lasts()  # now, not when the next re-grade starts
 
 
 def _wait_for_save(workspace: Path, files: list[str], seen: Snapshot, poll_s: float) -> Snapshot:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 
@@ -30,7 +31,19 @@ def test_scans_are_forked_children_of_one_server(tmp_path):
 def test_a_scan_can_be_killed_like_a_process(tmp_path):
     cwd = tmp_path / "slow"
     cwd.mkdir()
-    (cwd / "plan.json").write_text("{}")
+    # A plan of 50,000 buckets: seconds of parsing and checking for a warm checkov (an
+    # empty one can now end before the kill arrives, and the test would race).
+    bucket = {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket"}
+    resources = [
+        {**bucket, "address": f"aws_s3_bucket.b{i}", "name": f"b{i}", "values": {}}
+        for i in range(50_000)
+    ]
+    plan = {
+        "format_version": "1.1",
+        "terraform_version": "1.5.0",
+        "planned_values": {"root_module": {"resources": resources}},
+    }
+    (cwd / "plan.json").write_text(json.dumps(plan))
     scan = warm.WarmCheckov().take(["-d", str(cwd), "--framework", "terraform_plan"], cwd)
     assert scan is not None
     deadline = time.monotonic() + 30
