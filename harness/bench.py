@@ -93,30 +93,13 @@ def bench_grade(
 
 def tree_cpu_s() -> float:
     """CPU seconds used so far by this process and every process below it, live or reaped
-    (from /proc: utime + stime + the reaped children's cutime + cstime of each). A figure
-    the machine's load does not inflate, unlike wall time; orphans are not counted."""
-    tick = os.sysconf("SC_CLK_TCK")
-    stats: dict[int, tuple[int, float]] = {}  # pid -> (ppid, cpu s incl. reaped children)
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ppid = int(fields[1])
-        utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
-        stats[int(entry)] = (ppid, (utime + stime + cutime + cstime) / tick)
-    mine = {os.getpid()}
-    changed = True
-    while changed:  # descendants by parent links
-        changed = False
-        for pid, (ppid, _) in stats.items():
-            if ppid in mine and pid not in mine:
-                mine.add(pid)
-                changed = True
-    return sum(stats[pid][1] for pid in mine if pid in stats)
+    (harness.procs: each one's own and its reaped children's). A figure the machine's load
+    does not inflate, unlike wall time; orphans are not counted."""
+    from harness import procs
+
+    now = procs.table()
+    mine = {os.getpid(), *procs.descendants(os.getpid(), now)}
+    return sum(now[pid].cpu_s for pid in mine if pid in now)
 
 
 def bench_loop(kata: Kata, warm_runs: int = 3, policy: bool = True) -> dict[str, float]:

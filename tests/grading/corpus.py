@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import procs
 from harness.runner import RunResult
 from harness.sandbox import Sandbox, SandboxUnavailable
 
@@ -106,24 +107,9 @@ needs_sandbox = pytest.mark.skipif(not SANDBOX, reason="no user+network namespac
 
 
 def descendants(pid: int | None = None) -> set[int]:
-    """Every live process below ours (from /proc: parent links)."""
-    root = pid or os.getpid()
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":
-            parents[int(entry)] = int(fields[1])
-    found, frontier = set(), {root}
-    while frontier:
-        frontier = {p for p, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
+    """Every live process below ours (zombies are already gone)."""
+    now = procs.table()
+    return {p for p in procs.descendants(pid or os.getpid(), now) if now[p].state != "Z"}
 
 
 def signature(result: RunResult) -> tuple:
