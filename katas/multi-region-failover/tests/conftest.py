@@ -381,7 +381,9 @@ def pager(aws: Callable[..., Any], expected: Expected) -> Iterator[Callable[[str
 
         def inbox() -> list[dict[str, Any]]:
             out = []
-            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+            # Long polling: an emulator may deliver SNS to SQS after Publish answers
+            # (LocalStack does); returns at once when a page is already there.
+            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=3)
             for msg in batch.get("Messages", []):
                 envelope = json.loads(msg["Body"])
                 with contextlib.suppress(ValueError):
