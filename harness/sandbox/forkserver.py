@@ -274,7 +274,8 @@ class ForkServer:
     def __init__(self, kind: str, env: dict[str, str]) -> None:
         assert kind in KINDS
         self.kind = kind
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        # Datagram-like: each request is one message with its descriptors, never run together.
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._sock = ours
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "harness.sandbox.forkserver", kind],
