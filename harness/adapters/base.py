@@ -156,6 +156,12 @@ def json_equal(a: Any, b: Any) -> bool:
     return canonical_json(a) == canonical_json(b)
 
 
+def same_document(live: Any, wanted: Any) -> Any:
+    """``wanted`` when the live document means the same (so drift ignores formatting and
+    the program's own spelling is kept), else the live document."""
+    return wanted if json_equal(live, wanted) else live
+
+
 def canonical_json(doc: Any) -> Any:
     if isinstance(doc, str):
         try:

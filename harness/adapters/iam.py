@@ -15,6 +15,7 @@ from harness.adapters.base import (
     Context,
     canonical_json,
     not_found,
+    same_document,
     tags_dict,
     tags_list,
 )
@@ -23,11 +24,6 @@ from harness.adapters.base import (
 def _doc(value: Any) -> str:
     """Policies may arrive as a JSON string (usual) or a dict (if a program passes one)."""
     return value if isinstance(value, str) else json.dumps(value)
-
-
-def _same_doc(live: Any, wanted: Any) -> Any:
-    """Return ``wanted`` when the live document means the same, so drift ignores formatting."""
-    return wanted if canonical_json(live) == canonical_json(wanted) else live
 
 
 class Role(Adapter):
@@ -92,7 +88,7 @@ class Role(Adapter):
             raise
         live = dict(inputs)
         live["name"] = role["RoleName"]
-        live["assumeRolePolicy"] = _same_doc(
+        live["assumeRolePolicy"] = same_document(
             role.get("AssumeRolePolicyDocument"), inputs.get("assumeRolePolicy")
         )
         live["permissionsBoundary"] = (role.get("PermissionsBoundary") or {}).get(
@@ -243,7 +239,7 @@ class _InlinePolicy(Adapter):
             if not_found(exc):
                 return None
             raise
-        return {**inputs, "policy": _same_doc(doc["PolicyDocument"], inputs.get("policy"))}
+        return {**inputs, "policy": same_document(doc["PolicyDocument"], inputs.get("policy"))}
 
     def update(
         self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]
@@ -368,7 +364,7 @@ class Policy(Adapter):
                 return None
             raise
         doc = version["PolicyVersion"]["Document"]
-        return {**inputs, "policy": _same_doc(doc, inputs.get("policy"))}
+        return {**inputs, "policy": same_document(doc, inputs.get("policy"))}
 
     def update(
         self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]

@@ -20,6 +20,7 @@ from harness.adapters.base import (
     canonical_json,
     error_code,
     not_found,
+    same_document,
 )
 
 GONE_STATES = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
@@ -118,8 +119,7 @@ class Key(Adapter):
             )
         if inputs.get("policy"):
             policy = kms.get_key_policy(KeyId=id_, PolicyName="default")["Policy"]
-            same = canonical_json(policy) == canonical_json(inputs["policy"])
-            live["policy"] = inputs["policy"] if same else policy
+            live["policy"] = same_document(policy, inputs["policy"])
         tags = {
             t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=id_).get("Tags", [])
         }
@@ -260,8 +260,7 @@ class KeyPolicy(Adapter):
             if not_found(exc):
                 return None
             raise
-        same = canonical_json(policy) == canonical_json(inputs.get("policy"))
-        return {**inputs, "policy": inputs.get("policy") if same else policy}
+        return {**inputs, "policy": same_document(policy, inputs.get("policy"))}
 
     def update(
         self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]

@@ -26,6 +26,7 @@ from harness.adapters.base import (
     error_code,
     keep_shape,
     not_found,
+    same_document,
     tags_dict,
     tags_list,
 )
@@ -126,8 +127,7 @@ class Secret(Adapter):
             live["tags"] = tags
         if inputs.get("policy"):
             policy = sm.get_resource_policy(SecretId=id_).get("ResourcePolicy")
-            same = canonical_json(policy) == canonical_json(inputs["policy"])
-            live["policy"] = inputs["policy"] if same else policy
+            live["policy"] = same_document(policy, inputs["policy"])
         return live
 
     def update(

@@ -7,7 +7,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from harness.adapters.base import Adapter, Context, canonical_json, not_found, tags_list
+from harness.adapters.base import (
+    Adapter,
+    Context,
+    canonical_json,
+    not_found,
+    same_document,
+    tags_list,
+)
 
 TOPIC_ATTRIBUTES = {
     "displayName": "DisplayName",
@@ -176,9 +183,7 @@ class TopicPolicy(Adapter):
             if not_found(exc):
                 return None
             raise
-        live = attrs.get("Policy")
-        same = canonical_json(live) == canonical_json(inputs.get("policy"))
-        return {**inputs, "policy": inputs.get("policy") if same else live}
+        return {**inputs, "policy": same_document(attrs.get("Policy"), inputs.get("policy"))}
 
     def update(
         self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from harness.adapters.base import Adapter, Context, canonical_json, not_found
+from harness.adapters.base import Adapter, Context, canonical_json, not_found, same_document
 
 # pulumi input -> SQS attribute name
 ATTRIBUTES = {
@@ -158,8 +158,7 @@ class QueuePolicy(Adapter):
         live = attrs.get("Attributes", {}).get("Policy")
         if not live:
             return None
-        same = canonical_json(live) == canonical_json(inputs.get("policy"))
-        return {**inputs, "policy": inputs.get("policy") if same else live}
+        return {**inputs, "policy": same_document(live, inputs.get("policy"))}
 
     def update(
         self, ctx: Context, id_: str, old: dict[str, Any], new: dict[str, Any]

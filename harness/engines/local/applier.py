@@ -181,18 +181,14 @@ class Applier:
     # -- context -----------------------------------------------------------------
 
     def region_of(self, provider_ref: str) -> str:
-        urn = provider_ref.split("::")
-        urn_key = "::".join(urn[:-1]) if len(urn) > 1 else provider_ref
-        return self.provider_regions.get(urn_key) or self.default_region
+        return self.provider_regions.get(provider_urn(provider_ref)) or self.default_region
 
     def default_tags_of(self, provider_ref: str) -> dict[str, str]:
         """The default tags of the provider a resource uses: an explicit provider's own
         (none unless it sets default_tags), else the stack config's."""
         if not provider_ref:
             return self.default_tags
-        urn = provider_ref.split("::")
-        urn_key = "::".join(urn[:-1]) if len(urn) > 1 else provider_ref
-        return self.provider_tags.get(urn_key, {})
+        return self.provider_tags.get(provider_urn(provider_ref), {})
 
     def context(self, urn: str, region: str, seed: str) -> Context:
         return Context(
@@ -454,6 +450,12 @@ def rejected(failure: ResourceFailure) -> ResourceRejected:
         f"{reg.type} {reg.name!r} was rejected by the emulator: {describe(failure.error)}",
         f"fix the resource's inputs{f' at {reg.source}' if reg.source else ''}",
     )
+
+
+def provider_urn(provider_ref: str) -> str:
+    """The provider's URN from a resource's provider reference ("urn::id", as the SDK sends it)."""
+    urn = provider_ref.split("::")
+    return "::".join(urn[:-1]) if len(urn) > 1 else provider_ref
 
 
 def parse_default_tags(value: Any) -> dict[str, str]:

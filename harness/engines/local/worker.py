@@ -22,7 +22,12 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from harness.engines.local.applier import PROVIDER_PREFIX, ClientPool, Registration
+from harness.engines.local.applier import (
+    PROVIDER_PREFIX,
+    ClientPool,
+    Registration,
+    provider_urn,
+)
 from harness.engines.local.channel import WorkerEnd
 from harness.engines.local.invokes import Invokes
 from harness.errors import HarnessError, UnsupportedResource
@@ -82,9 +87,7 @@ class Registrar:
         return id_, outputs
 
     def region_of(self, provider_ref: str) -> str:
-        urn = provider_ref.split("::")
-        urn_key = "::".join(urn[:-1]) if len(urn) > 1 else provider_ref
-        return self.provider_regions.get(urn_key) or self.default_region
+        return self.provider_regions.get(provider_urn(provider_ref)) or self.default_region
 
 
 def build_monitor(registrar: Registrar, invokes: Invokes, sources: dict) -> Any:
